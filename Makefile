@@ -1,0 +1,43 @@
+# The two set-up commands: `make run` (the main job on the embedded default) and `make test`.
+PY ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+HOME_DIR ?= $(CURDIR)/.docintel
+STAMP := $(VENV)/.installed
+
+.PHONY: run test install system-deps bench lint eval samples clean
+
+$(STAMP): pyproject.toml
+	test -x $(BIN)/python || $(PY) -m venv $(VENV)
+	$(BIN)/pip install -q --upgrade pip
+	$(BIN)/pip install -q -e '.[dev]'
+	touch $(STAMP)
+
+install: $(STAMP)
+
+# Debian packages the project uses: Tesseract (the third OCR engine) and CJK fonts for the sample generator.
+system-deps:
+	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
+	  missing=""; for p in tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-microhei fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai; do \
+	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
+	  if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi; \
+	fi
+
+run: install
+	$(BIN)/docintel --home $(HOME_DIR) extract samples/committed --summary --out $(HOME_DIR)/records.jsonl
+
+test: system-deps install
+	$(BIN)/python -m pytest tests
+
+eval: install
+	$(BIN)/python -m samples.generate --out /tmp/docintel-eval --n 200 --seed 4242
+	$(BIN)/docintel eval /tmp/docintel-eval
+
+bench: install
+	$(BIN)/python bench/bench_pipeline.py
+
+samples: install
+	$(BIN)/python -m samples.generate --out samples/committed --n 16 --seed 7
+
+lint: install
+	$(BIN)/ruff check .

@@ -1,0 +1,1 @@
+"""Document-type classification and the checks that judge a document."""

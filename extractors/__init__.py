@@ -1,0 +1,1 @@
+"""Text extraction (OCR, PDF), layout, normalisation and field extraction."""

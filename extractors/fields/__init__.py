@@ -1,0 +1,1 @@
+"""Field extractors per document type, over the layout's line index."""

@@ -1,0 +1,99 @@
+"""Contract header fields: number, title, parties (payer/payee), signing date, price, project.
+
+Clause-level terms (payment nodes, retention, assignment …) belong to the contract
+understanding module; this reads what a contract's first page and signature block say.
+"""
+
+from __future__ import annotations
+
+import re
+
+from extractors.fields import patterns as P
+from extractors.fields.base import put, put_value
+from extractors.fields.finder import find_all, find_first
+from extractors.layout import LineIndex
+from extractors.normalize.dates import parse_date
+from extractors.normalize.money import format_money, parse_money
+from extractors.normalize.numerals import words_to_amount
+from extractors.normalize.text import strip_inner_spaces
+from pipeline.types import Document
+
+PAYER = "发包人|发包方|买方|买受人|承租人|承租方|采购方|采购人|需方|委托方|委托人|业主方?|建设单位|订购方|购货方"
+PAYEE = "承包人|承包方|卖方|出卖人|出租人|出租方|供方|供货方|供应商|受托方|受托人|分包人|分包方|服务方|施工单位|销售方|承揽人|承揽方"
+PARTY = re.compile(
+    rf"(?:^|\s|[：:])((?:甲|乙)\s*方|{PAYER}|{PAYEE})\s*(?:[（(]\s*(?:(?:甲|乙)方|{PAYER}|{PAYEE}|全称|名称)\s*[)）])?\s*(?:[（(]\s*全\s*称\s*[)）])?\s*(?:名\s*称)?\s*[：:]"
+)
+NUMBER = re.compile(r"(?:合\s*同\s*编\s*号|合\s*同\s*号|协\s*议\s*编\s*号|编\s*号)")
+NUMBER_VALUE = re.compile(r"([A-Za-z0-9][A-Za-z0-9\-－_/〔〕\[\]（）()]{3,40})")
+SIGNED = re.compile(r"(?:签\s*订\s*日\s*期|签\s*订\s*时\s*间|签\s*约\s*日\s*期|签\s*署\s*日\s*期|签\s*订\s*于)")
+PRICE = re.compile(r"(?:合同总价|签约合同价|合同总金额|合同金额|合同价款|合同总价款|总价款|总金额|合同价格|租金总额|服务费总额)")
+PROJECT = re.compile(r"(?:工\s*程\s*名\s*称|项\s*目\s*名\s*称)")
+TITLE = re.compile(r"(合同|协议)(书)?\s*$")
+
+
+def _side(role: str, text: str) -> str:
+    role = role.replace(" ", "")
+    if role == "承包人" or role == "承包方":
+        return "payer" if re.search(r"分包人|分包方", text) else "payee"
+    if re.fullmatch(PAYER, role):
+        return "payer"
+    if re.fullmatch(PAYEE, role):
+        return "payee"
+    return "payer" if role.startswith("甲") else "payee"
+
+
+def _parties(doc: Document, index: list[LineIndex]) -> None:
+    head = [i for i, li in enumerate(index) if li.page <= 2][:120]
+    text = "\n".join(li.text for li in index)
+    found = find_all(index, PARTY, stop=re.compile(r"\s{3,}|[（(]以下|[，,；;。]|地\s*址|法定代表人"), lines=head, below=False)
+    seen: dict[str, object] = {}
+    jia_yi: dict[str, object] = {}
+    for f in found:
+        m = PARTY.search(f.label.text) or PARTY.search(" " + f.label.text)
+        role = (m.group(1) if m else f.label.text).replace(" ", "")
+        label = f.label.text.replace(" ", "")
+        named_roles = re.findall(rf"{PAYER}|{PAYEE}", label)
+        if named_roles:
+            side = _side(named_roles[0], text)
+        else:
+            side = _side(role, text)
+            jia_yi.setdefault(side, f)
+            continue
+        seen.setdefault(side, f)
+    for side, f in jia_yi.items():
+        seen.setdefault(side, f)
+    put(doc, "party_a_name", seen.get("payer"), strip_inner_spaces)  # type: ignore[arg-type]
+    put(doc, "party_b_name", seen.get("payee"), strip_inner_spaces)  # type: ignore[arg-type]
+
+
+def _title(doc: Document, index: list[LineIndex]) -> None:
+    first = [li for li in index if li.page == index[0].page][:15] if index else []
+    cands = [li for li in first if TITLE.search(li.text) and len(li.text.replace(" ", "")) <= 40 and "：" not in li.text and ":" not in li.text]
+    if cands:
+        best = max(cands, key=lambda li: li.height)
+        put(doc, "contract_title", best.span(0, len(best.text)), strip_inner_spaces)
+
+
+def _amount(text: str) -> str | None:
+    value = parse_money(text)
+    if value is None:
+        value = words_to_amount(re.sub(r"^(?:人民币|RMB)\s*", "", text))
+    return format_money(value) if value is not None else None
+
+
+def extract(doc: Document, index: list[LineIndex]) -> None:
+    put(doc, "contract_number", find_first(index, NUMBER, NUMBER_VALUE), lambda t: re.sub(r"\s+", "", t).upper())
+    _title(doc, index)
+    _parties(doc, index)
+    put(doc, "project_name", find_first(index, PROJECT, stop=re.compile(r"[；;。，,]|\s{3,}|工程地点|项目地点")), strip_inner_spaces)
+    put(doc, "total_amount", find_first(index, PRICE, P.MONEY, max_skip=60), _amount)
+    if doc.value("total_amount") is None:
+        put(doc, "total_amount", find_first(index, PRICE, P.CAPITALS, max_skip=30), _amount)
+    signed = find_first(index, SIGNED, P.DATE, max_skip=12)
+    if signed is None:
+        dated = find_all(index, re.compile(r"日\s*期|时\s*间"), P.DATE, max_skip=8)
+        signed = dated[-1] if dated else None
+    put(doc, "signing_date", signed, parse_date)
+    if doc.fields:
+        cur = "USD" if re.search(r"美元|USD", doc.text[:4000]) else "EUR" if re.search(r"欧元|EUR", doc.text[:4000]) else "CNY"
+        put_value(doc, "currency", cur, source="derived")

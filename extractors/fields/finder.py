@@ -1,0 +1,117 @@
+"""Label → value lookup on laid-out lines: to the right on the same line, else just below.
+
+One mechanism for every document type; extractors only declare labels and value shapes.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Callable, Iterable
+
+from extractors.layout import LineIndex, Span
+
+SEP = re.compile(r"[\s:：;；]*")
+BIG_GAP = 2.2  # line-heights of empty space that end a free-text value
+
+
+@dataclass
+class Found:
+    value: Span
+    label: Span
+
+
+def _take_free(li: LineIndex, pos: int, stop: re.Pattern[str] | None) -> Span | None:
+    """Free text from ``pos`` up to a wide gap or the next label."""
+    m = SEP.match(li.text, pos)
+    start = m.end() if m else pos
+    end = start
+    while end < len(li.text):
+        if end > start and li.text[end] != " " and li.gap_before(end) > BIG_GAP * li.height:
+            break
+        end += 1
+    text = li.text[start:end]
+    if stop is not None:
+        sm = stop.search(text)
+        if sm and sm.start() > 0:
+            end = start + sm.start()
+        elif sm and sm.start() == 0:
+            return None
+    text = li.text[start:end].rstrip(" :：")
+    if not text.strip():
+        return None
+    return li.span(start, start + len(text))
+
+
+def _take_pattern(li: LineIndex, pos: int, value: re.Pattern[str], max_skip: int) -> Span | None:
+    """The first match of ``value`` within ``max_skip`` characters after ``pos``."""
+    m = SEP.match(li.text, pos)
+    start = m.end() if m else pos
+    vm = value.search(li.text, start)
+    if vm is None or vm.start() - start > max_skip:
+        return None
+    g = 1 if vm.groups() else 0
+    return li.span(vm.start(g), vm.end(g))
+
+
+def _below(index: list[LineIndex], i: int, label: Span, take: Callable[[LineIndex, int], Span | None]) -> Span | None:
+    """The value under a label: the next lines on the same page that overlap it horizontally."""
+    x0, x1 = label.bbox[0], label.bbox[2]
+    width = x1 - x0
+    for j in range(i + 1, min(i + 4, len(index))):
+        nxt = index[j]
+        if nxt.page != label.page or nxt.line.bbox[1] - label.bbox[3] > 3 * index[i].height:
+            return None
+        # characters of the next line that sit under the label (with some slack)
+        for k, ch in enumerate(nxt.text):
+            box = nxt.span(k, k + 1).bbox
+            if ch.strip() and box[2] >= x0 - 0.5 * width and box[0] <= x1 + 2 * width:
+                found = take(nxt, k)
+                if found is not None:
+                    return found
+                break
+    return None
+
+
+def find_all(
+    index: list[LineIndex],
+    label: str | re.Pattern[str],
+    value: re.Pattern[str] | None = None,
+    *,
+    stop: re.Pattern[str] | None = None,
+    max_skip: int = 6,
+    below: bool = True,
+    lines: Iterable[int] | None = None,
+) -> list[Found]:
+    """Every (label, value) pair in reading order. ``value`` None means free text."""
+    pat = re.compile(label) if isinstance(label, str) else label
+
+    def take(li: LineIndex, pos: int) -> Span | None:
+        return _take_pattern(li, pos, value, max_skip) if value is not None else _take_free(li, pos, stop)
+
+    out: list[Found] = []
+    for i in lines if lines is not None else range(len(index)):
+        li = index[i]
+        for m in pat.finditer(li.text):
+            label_span = li.span(m.start(), m.end())
+            got = take(li, m.end())
+            if got is None and below:
+                got = _below(index, i, label_span, take)
+            if got is not None:
+                out.append(Found(value=got, label=label_span))
+    return out
+
+
+def find_first(index: list[LineIndex], label: str | re.Pattern[str], value: re.Pattern[str] | None = None, **kw) -> Found | None:  # type: ignore[no-untyped-def]
+    found = find_all(index, label, value, **kw)
+    return found[0] if found else None
+
+
+def search(index: list[LineIndex], pattern: re.Pattern[str]) -> Span | None:
+    """A value found by its own shape anywhere (e.g. the 20-digit number of an e-invoice)."""
+    for li in index:
+        m = pattern.search(li.text)
+        if m:
+            g = 1 if m.groups() else 0
+            return li.span(m.start(g), m.end(g))
+    return None

@@ -1,0 +1,141 @@
+"""VAT invoice fields (专用 / 普通 / 全电 e-invoice), per records.md."""
+
+from __future__ import annotations
+
+import re
+
+from extractors.fields import patterns as P
+from extractors.fields.base import put, put_value
+from extractors.fields.finder import find_all, find_first, search
+from extractors.fields.items import extract_items
+from extractors.fields.roles import anchors, assign
+from extractors.layout import LineIndex, lbl
+from extractors.normalize.dates import parse_date
+from extractors.normalize.ids import normalize_code, normalize_tax_id
+from extractors.normalize.money import format_money, parse_money
+from extractors.normalize.numerals import words_to_amount
+from extractors.normalize.text import strip_inner_spaces
+from pipeline.types import Document
+
+NAME_LABEL = re.compile(r"(?<![务目物品])名\s*称")
+TAXID_LABEL = re.compile(
+    r"(?:统一社会信用代码\s*/\s*纳税人识别号|纳\s*税\s*人\s*识\s*别\s*号|统一社会信用代码|税\s*号)"
+)
+STOP = re.compile(
+    r"(?:纳\s*税\s*人|统一社会|地\s*址|开户行|密\s*码|名\s*称|购\s*买\s*方|销\s*售\s*方|[0-9+\-*/<>]{8,}|\s{3,})"
+)
+PARTY_ROLES = {
+    "buyer": re.compile(r"购\s*买\s*方|购\s*方|购\s*货\s*单\s*位|买\s*方"),
+    "seller": re.compile(r"销\s*售\s*方(?!\s*[:：(（]\s*[(（]?章)|销\s*方|销\s*货\s*单\s*位|卖\s*方"),
+}
+TITLE = re.compile(r"(电子发票\s*[（(]\s*(?:增值税)?(专用发票|普通发票)\s*[)）]|增值税\s*(?:电子)?\s*(专用|普通)\s*发票|(专用|普通)发票)")
+
+
+def money(text: str) -> str | None:
+    value = parse_money(text)
+    return format_money(value) if value is not None else None
+
+
+def code(n: int | tuple[int, ...]) -> object:
+    sizes = (n,) if isinstance(n, int) else n
+
+    def norm(text: str) -> str | None:
+        digits = normalize_code(text)
+        return digits if len(digits) in sizes else None
+
+    return norm
+
+
+def invoice_kind(index: list[LineIndex]) -> str | None:
+    for li in index[:40]:
+        m = TITLE.search(li.text.replace(" ", ""))
+        if m:
+            if m.group(2):
+                return "e_invoice"
+            kind = m.group(3) or m.group(4)
+            return "vat_special" if kind == "专用" else "vat_ordinary"
+    return None
+
+
+def extract(doc: Document, index: list[LineIndex]) -> None:
+    kind = invoice_kind(index)
+    number = find_first(index, lbl("发票号码"), P.DIGITS(8, 20))
+    put(doc, "invoice_number", number, code((8, 20)))
+    if kind is None:
+        kind = "e_invoice" if doc.value("invoice_number") and len(doc.value("invoice_number")) == 20 else None
+    if kind:
+        put_value(doc, "invoice_kind", kind, source="derived")
+    if kind != "e_invoice":
+        put(doc, "invoice_code", find_first(index, lbl("发票代码"), P.DIGITS(10, 12)), code((10, 12)))
+    put(doc, "issue_date", find_first(index, lbl("开票日期"), P.DATE, max_skip=12), parse_date)
+    put(doc, "check_code", find_first(index, lbl("校验码"), P.SPACED_DIGITS), code(20))
+
+    marks = anchors(index, PARTY_ROLES)
+    names = assign(find_all(index, NAME_LABEL, stop=STOP), marks, ["buyer", "seller"])
+    ids = assign(find_all(index, TAXID_LABEL, P.TAX_ID, max_skip=4), marks, ["buyer", "seller"])
+    for role in ("buyer", "seller"):
+        put(doc, f"{role}_name", names.get(role), strip_inner_spaces)
+        put(doc, f"{role}_tax_id", ids.get(role), normalize_tax_id)
+
+    _totals(doc, index)
+    items = extract_items(index)
+    if items:
+        put_value(doc, "items", [it.values for it in items], page=items[0].page, bbox=items[0].bbox,
+                  confidence=min(it.confidence for it in items), source=items[0].source)
+        rates = {it.values.get("tax_rate") for it in items}
+        if len(rates) == 1 and None not in rates:
+            put_value(doc, "tax_rate", rates.pop(), page=items[0].page, bbox=items[0].bbox, source="derived")
+    _remarks(doc, index)
+
+
+def _totals(doc: Document, index: list[LineIndex]) -> None:
+    words = find_first(index, re.compile(r"[(（]\s*大\s*写\s*[)）]|价\s*税\s*合\s*计"), P.CAPITALS, max_skip=8)
+    put(doc, "total_amount_in_words", words, lambda t: t if words_to_amount(t) is not None else None)
+    total = find_first(index, re.compile(r"[(（]\s*小\s*写\s*[)）]"), P.MONEY, max_skip=4)
+    put(doc, "total_amount", total, money)
+    for i, li in enumerate(index):
+        if re.match(r"^\s*合\s*计", li.text) and not re.search(r"价\s*税", li.text):
+            found = [m for m in P.MONEY.finditer(li.text)]
+            if not found and i + 1 < len(index):  # values printed just under the 合计 label
+                continue
+            if len(found) >= 2:
+                put(doc, "amount_excl_tax", li.span(found[-2].start(1), found[-2].end(1)), money)
+                put(doc, "tax_amount", li.span(found[-1].start(1), found[-1].end(1)), money)
+            elif len(found) == 1:
+                put(doc, "amount_excl_tax", li.span(found[0].start(1), found[0].end(1)), money)
+            break
+    if doc.value("total_amount") is None:
+        put(doc, "total_amount", find_first(index, lbl("价税合计"), P.MONEY, max_skip=40), money)
+    if doc.value("total_amount") is None and doc.value("total_amount_in_words"):
+        value = words_to_amount(doc.value("total_amount_in_words"))
+        f = doc.fields["total_amount_in_words"]
+        put_value(doc, "total_amount", format_money(value) if value is not None else None,
+                  page=f.provenance.page if f.provenance else None, bbox=f.provenance.bbox if f.provenance else None,
+                  confidence=f.confidence, source="derived")
+
+
+def _remarks(doc: Document, index: list[LineIndex]) -> None:
+    label = search(index, re.compile(r"(备\s*注|^备$)"))
+    if label is None:
+        return
+    lines = []
+    for li in index:
+        if li.page != label.page or li.line.bbox[3] < label.bbox[1] - 30 or li.line.bbox[1] > label.bbox[3] + 30:
+            continue
+        if re.search(r"收\s*款\s*人|复\s*核|开\s*票\s*人|价\s*税\s*合\s*计", li.text):
+            continue
+        for k, ch in enumerate(li.text):
+            box = li.span(k, k + 1).bbox
+            if box[0] > label.bbox[2] + 1:
+                text = li.text[k:].strip()
+                text = re.sub(r"^[:：\s]*", "", text)
+                text = re.sub(r"^注\s*", "", text)
+                if text:
+                    lines.append((li, k))
+                break
+    if lines:
+        li, k = lines[0]
+        text = " ".join(li2.text[k2:].strip(" :：") for li2, k2 in lines)
+        span = li.span(k, len(li.text))
+        span.text = text
+        put(doc, "remarks", span, strip_inner_spaces)

@@ -1,0 +1,133 @@
+"""The invoice item table: header columns found by their labels, rows below until 合计.
+
+Cells are assigned to the header column they overlap most (numbers are right-aligned
+under their header); a row with a name but no amount continues the previous item.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from typing import Any
+
+from extractors.fields import patterns as P
+from extractors.layout import LineIndex, _union
+from extractors.normalize.money import canonical_decimal, format_money, parse_money, parse_rate
+from extractors.normalize.text import strip_inner_spaces
+from pipeline.types import BBox
+
+COLUMNS: dict[str, re.Pattern[str]] = {
+    "name": re.compile(r"(货\s*物\s*或\s*应\s*税\s*劳\s*务\s*[、,]?\s*服\s*务\s*名\s*称|货\s*物\s*或\s*应\s*税\s*劳\s*务\s*名\s*称|项\s*目\s*名\s*称|货物名称|商品名称)"),
+    "spec": re.compile(r"规\s*格\s*型\s*号|规\s*格"),
+    "unit": re.compile(r"单\s*位(?!\s*[名称])"),
+    "quantity": re.compile(r"数\s*量"),
+    "unit_price": re.compile(r"单\s*价"),
+    "amount": re.compile(r"(?<![税价])金\s*额"),
+    "tax_rate": re.compile(r"税\s*率\s*/?\s*(?:征\s*收\s*率)?|征\s*收\s*率"),
+    "tax_amount": re.compile(r"(?<!合计)税\s*额"),
+}
+END = re.compile(r"^\s*(合\s*计|价\s*税\s*合\s*计|小\s*计)")
+
+
+@dataclass
+class Item:
+    values: dict[str, Any]
+    page: int
+    bbox: BBox
+    confidence: float
+    source: str
+    cells: dict[str, list[str]] = field(default_factory=dict)
+
+
+def _header(index: list[LineIndex]) -> tuple[int, dict[str, tuple[float, float]]] | None:
+    for i, li in enumerate(index):
+        if not (COLUMNS["name"].search(li.text) and COLUMNS["amount"].search(li.text)):
+            continue
+        cols: dict[str, tuple[float, float]] = {}
+        for name, pat in COLUMNS.items():
+            m = pat.search(li.text)
+            if m:
+                box = li.span(m.start(), m.end()).bbox
+                cols[name] = (box[0], box[2])
+        # 单位 matched inside 单价? keep only distinct spans
+        if "unit" in cols and "unit_price" in cols and cols["unit"] == cols["unit_price"]:
+            del cols["unit"]
+        if len(cols) >= 4:
+            return i, cols
+    return None
+
+
+def _column_of(box: BBox, cols: dict[str, tuple[float, float]]) -> str:
+    best, best_score = "name", -1e9
+    for name, (x0, x1) in cols.items():
+        overlap = min(box[2], x1) - max(box[0], x0)
+        score = overlap if overlap > 0 else -abs((box[0] + box[2]) / 2 - (x0 + x1) / 2)
+        if score > best_score:
+            best, best_score = name, score
+    return best
+
+
+def _split_cells(li: LineIndex) -> list[tuple[str, BBox]]:
+    """A line's words as cells (words already break at gaps; spaces inside a word split too)."""
+    out: list[tuple[str, BBox]] = []
+    pos = 0
+    for part in re.split(r"(\s+)", li.text):
+        if part and not part.isspace():
+            out.append((part, li.span(pos, pos + len(part)).bbox))
+        pos += len(part)
+    return out
+
+
+def extract_items(index: list[LineIndex]) -> list[Item]:
+    head = _header(index)
+    if head is None:
+        return []
+    start, cols = head
+    page = index[start].page
+    header_bottom = index[start].line.bbox[3]
+    items: list[Item] = []
+    for li in index[start + 1:]:
+        if li.page != page or END.search(li.text) or li.line.bbox[1] - header_bottom > 400:
+            break
+        cells: dict[str, list[str]] = {}
+        for text, box in _split_cells(li):
+            cells.setdefault(_column_of(box, cols), []).append(text)
+        joined = {k: " ".join(v) for k, v in cells.items()}
+        amount = parse_money(joined.get("amount", "")) if joined.get("amount") else None
+        if amount is None and items and set(joined) <= {"name", "spec", "unit"}:
+            prev = items[-1]
+            for key in ("name", "spec"):
+                if joined.get(key):
+                    base = prev.values.get(key) or ""
+                    prev.values[key] = strip_inner_spaces(base + joined[key])
+            prev.bbox = _union([prev.bbox, li.line.bbox])
+            continue
+        if amount is None:
+            continue
+        items.append(Item(values=_row_values(joined), page=li.page, bbox=li.line.bbox,
+                          confidence=li.line.confidence, source=li.line.source, cells=cells))
+    return items
+
+
+def _row_values(cells: dict[str, str]) -> dict[str, Any]:
+    def dec(key: str) -> str | None:
+        return canonical_decimal(cells[key]) if cells.get(key) else None
+
+    def mon(key: str) -> str | None:
+        v = parse_money(cells[key]) if cells.get(key) else None
+        return format_money(v) if v is not None else None
+
+    rate = None
+    if cells.get("tax_rate"):
+        m = P.RATE.search(cells["tax_rate"])
+        rate = parse_rate(m.group(1)) if m else None
+    return {
+        "name": strip_inner_spaces(cells["name"]) if cells.get("name") else None,
+        "spec": strip_inner_spaces(cells["spec"]) if cells.get("spec") else None,
+        "unit": strip_inner_spaces(cells["unit"]) if cells.get("unit") else None,
+        "quantity": dec("quantity"),
+        "unit_price": dec("unit_price"),
+        "amount": mon("amount"),
+        "tax_rate": rate,
+        "tax_amount": mon("tax_amount"),
+    }

@@ -1,0 +1,51 @@
+"""Which party a label belongs to (buyer/seller, payer/payee), from the page's anchor words."""
+
+from __future__ import annotations
+
+import re
+
+from extractors.fields.finder import Found
+from extractors.layout import LineIndex, Span
+
+
+def anchors(index: list[LineIndex], roles: dict[str, re.Pattern[str]]) -> list[tuple[str, Span]]:
+    out: list[tuple[str, Span]] = []
+    for li in index:
+        for role, pat in roles.items():
+            for m in pat.finditer(li.text):
+                out.append((role, li.span(m.start(), m.end())))
+    return out
+
+
+def role_of(found: Found, marks: list[tuple[str, Span]]) -> str | None:
+    """The nearest anchor up and to the left of the label (the block heading it sits in)."""
+    lb = found.label.bbox
+    best: tuple[float, str] | None = None
+    for role, span in marks:
+        if span.page != found.label.page:
+            continue
+        ab = span.bbox
+        if ab[0] > lb[0] + 4 or ab[1] > lb[3] + 4:
+            continue
+        dx = max(0.0, lb[0] - ab[2])
+        dy = max(0.0, lb[1] - ab[3])
+        score = dx + 2.5 * dy
+        if best is None or score < best[0]:
+            best = (score, role)
+    return best[1] if best else None
+
+
+def assign(found: list[Found], marks: list[tuple[str, Span]], order: list[str]) -> dict[str, Found]:
+    """Role → found value; explicit anchors first, then reading order for the rest."""
+    out: dict[str, Found] = {}
+    rest: list[Found] = []
+    for f in found:
+        role = role_of(f, marks) if marks else None
+        if role and role not in out:
+            out[role] = f
+        else:
+            rest.append(f)
+    for role in order:
+        if role not in out and rest:
+            out[role] = rest.pop(0)
+    return out

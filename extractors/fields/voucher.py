@@ -1,0 +1,75 @@
+"""Bank e-receipt fields (payment vouchers), per records.md."""
+
+from __future__ import annotations
+
+import re
+
+from extractors.fields import patterns as P
+from extractors.fields.base import put
+from extractors.fields.finder import find_all, find_first
+from extractors.fields.roles import anchors, assign
+from extractors.layout import LineIndex
+from extractors.normalize.dates import parse_date
+from extractors.normalize.ids import normalize_code
+from extractors.normalize.money import format_money, parse_money
+from extractors.normalize.numerals import words_to_amount
+from extractors.normalize.text import strip_inner_spaces
+from pipeline.types import Document
+
+ROLES = {
+    "payer": re.compile(r"付\s*款\s*(?:人|方|单位|账户)|出\s*账|汇\s*款\s*人"),
+    "payee": re.compile(r"收\s*款\s*(?:人|方|单位|账户)|入\s*账|收\s*方"),
+}
+_P = r"(?:付\s*款\s*(?:人|方|单位)?|收\s*款\s*(?:人|方|单位)?)?\s*"
+NAME = re.compile(_P + r"(?:户\s*名|全\s*称|名\s*称|账\s*户\s*名\s*称)")
+ACCOUNT = re.compile(_P + r"(?<!开户)(?:账\s*号|卡\s*号|账\s*户(?!\s*名))")
+BANK = re.compile(_P + r"(?:开\s*户\s*(?:银\s*)?行(?:\s*名\s*称)?|开\s*户\s*机\s*构|银\s*行\s*名\s*称)")
+STOP = re.compile(r"(?:账\s*号|户\s*名|全\s*称|开\s*户|收\s*款|付\s*款|金\s*额|\s{3,})")
+SERIAL = re.compile(r"(?:回\s*单\s*(?:编\s*号|号\s*码|号)|电子回单号码|交\s*易\s*流\s*水\s*号|流\s*水\s*号|凭\s*证\s*号|业\s*务\s*编\s*号|交\s*易\s*序\s*号)")
+DATE_LABEL = re.compile(r"(?:交\s*易\s*日\s*期|交\s*易\s*时\s*间|记\s*账\s*日\s*期|入\s*账\s*日\s*期|转\s*账\s*日\s*期|日\s*期)")
+AMOUNT_LABEL = re.compile(r"(?:小\s*写|交\s*易\s*金\s*额|金\s*额(?!\s*[(（]?\s*大))")
+WORDS_LABEL = re.compile(r"大\s*写|金\s*额\s*[(（]\s*大\s*写\s*[)）]")
+PURPOSE = re.compile(r"(?:用\s*途|摘\s*要|附\s*言|备\s*注|汇\s*款\s*用\s*途)")
+SERIAL_VALUE = re.compile(r"([0-9A-Za-z][0-9A-Za-z\-]{5,40})")
+
+
+def _words(text: str) -> str | None:
+    text = re.sub(r"^(?:人民币|RMB|CNY)\s*", "", text.strip())
+    return text if words_to_amount(text) is not None else None
+
+
+def _money(text: str) -> str | None:
+    value = parse_money(text)
+    return format_money(value) if value is not None else None
+
+
+def extract(doc: Document, index: list[LineIndex]) -> None:
+    put(doc, "serial_number", find_first(index, SERIAL, SERIAL_VALUE), lambda t: re.sub(r"[^0-9A-Za-z]", "", t).upper() or None)
+    put(doc, "payment_date", find_first(index, DATE_LABEL, P.DATE, max_skip=10), parse_date)
+    marks = anchors(index, ROLES)
+    for label, key, value, norm in (
+        (NAME, "name", None, strip_inner_spaces),
+        (ACCOUNT, "account", P.ACCOUNT, normalize_code),
+        (BANK, "bank", None, strip_inner_spaces),
+    ):
+        found = find_all(index, label, value, stop=STOP, max_skip=4)
+        explicit = {}
+        rest = []
+        for f in found:
+            lab = f.label.text.replace(" ", "")
+            role = "payer" if lab.startswith("付款") else "payee" if lab.startswith("收款") else None
+            if role and role not in explicit:
+                explicit[role] = f
+            else:
+                rest.append(f)
+        roles = assign(rest, marks, [r for r in ("payer", "payee") if r not in explicit])
+        roles.update(explicit)
+        for role in ("payer", "payee"):
+            put(doc, f"{role}_{key}", roles.get(role), norm)
+    words = find_first(index, WORDS_LABEL, re.compile(r"((?:人民币|RMB)?\s*[零壹贰叁肆伍陆柒捌玖拾佰仟万亿圆元角分整正]{2,})"), max_skip=8)
+    put(doc, "amount_in_words", words, _words)
+    put(doc, "amount", find_first(index, AMOUNT_LABEL, P.MONEY, max_skip=10), _money)
+    if doc.value("amount") is None and doc.value("amount_in_words"):
+        value = words_to_amount(doc.value("amount_in_words"))
+        put(doc, "amount", words, lambda _t: format_money(value) if value is not None else None)
+    put(doc, "purpose", find_first(index, PURPOSE, stop=re.compile(r"\s{3,}|交易|渠道|打印|回单")), strip_inner_spaces)

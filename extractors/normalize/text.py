@@ -1,0 +1,67 @@
+"""Text folding shared by every normaliser: what OCR and PDF text layers emit is
+not what a person reads (Kangxi radicals, full-width forms, zero-width marks)."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+# Zero-width and invisible format characters that PDF text layers and OCR leave
+# inside words; they break equality and regexes while showing nothing.
+_ZERO_WIDTH = dict.fromkeys(
+    map(ord, "\u200b\u200c\u200d\u2060\ufeff\u00ad\u180e"), None
+)
+
+# CJK Radicals Supplement code points some PDF producers emit instead of the
+# ordinary character. NFKC folds the Kangxi block (U+2F00..) but not these.
+_RADICALS = str.maketrans(
+    {
+        "\u2ec4": "西",
+        "\u2ec5": "见",
+        "\u2ec6": "角",
+        "\u2ec8": "讠",
+        "\u2ec9": "贝",
+        "\u2ecb": "车",
+        "\u2ed0": "钅",
+        "\u2ed3": "长",
+        "\u2ed4": "门",
+        "\u2ed8": "青",
+        "\u2eda": "页",
+        "\u2edb": "风",
+        "\u2edc": "飞",
+        "\u2edd": "食",
+        "\u2ee0": "饣",
+        "\u2ee2": "马",
+        "\u2ee5": "鱼",
+        "\u2ee6": "鸟",
+        "\u2ee8": "麦",
+        "\u2ee9": "黄",
+        "\u2eec": "齐",
+        "\u2ef0": "龙",
+    }
+)
+
+_CJK = r"\u2e80-\u9fff\uf900-\ufaff\uff00-\uffef"
+_SPACE_NEXT_TO_CJK = re.compile(rf"\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+")
+_SPACES = re.compile(r"\s+")
+
+
+def normalize_text(s: str) -> str:
+    """Fold to what a reader sees: NFKC (Kangxi radicals, full-width digits and
+    letters, U+3000), simplified radicals, ￥ -> ¥, zero-width marks removed.
+
+    NFKC is lossy on purpose; note it also turns ㎡ into "m2" and ⓧ into "x".
+    """
+    if not s:
+        return ""
+    s = s.translate(_ZERO_WIDTH)
+    s = unicodedata.normalize("NFKC", s).translate(_RADICALS)
+    return s.replace("\uffe5", "\u00a5")
+
+
+def strip_inner_spaces(s: str) -> str:
+    """Names as printed without the spaces that layout and OCR put between CJK
+    characters; runs of spaces between Latin words shrink to one ("ABC Co., Ltd.")."""
+    s = normalize_text(s).strip()
+    s = _SPACE_NEXT_TO_CJK.sub("", s)
+    return _SPACES.sub(" ", s)

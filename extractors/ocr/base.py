@@ -1,0 +1,152 @@
+"""The engine contract and the helpers every adapter shares.
+
+Coordinates: engines work in image pixels; every ``Line``/``Word`` they return is in
+PDF points (``pixel * 72 / dpi``), top-left origin, ``source="ocr"``.
+
+Words: OCR lines are split into words where the engine gives character boxes. A word
+is a run of characters of one kind: a CJK run (``价税合计``), a Latin/digit/symbol run
+(``¥569520.00``, ``91310115MA1K4LXXXX``), or one separator (``：``, ``（``). Spaces and
+gaps wider than ``GAP_FACTOR`` x the line height also split. So a label and its value
+(``发票号码`` ``：`` ``2431...``) get separate, tight boxes.
+"""
+
+from __future__ import annotations
+
+import unicodedata
+from collections.abc import Sequence
+from functools import lru_cache
+from typing import Protocol, runtime_checkable
+
+import numpy as np
+
+from pipeline.settings import OcrSettings
+from pipeline.types import BBox, Line, Word
+
+GAP_FACTOR = 0.8  # a gap wider than this x line height splits a word
+SEPARATORS = frozenset("：:（）()【】[]「」《》<>，、；;|")
+
+Quad = Sequence[Sequence[float]]  # 4 (x, y) corners in pixels
+CharBox = tuple[str, float, Quad]  # (char, score, quad)
+
+
+@runtime_checkable
+class OcrEngine(Protocol):
+    """Reads a BGR uint8 page image taken at ``dpi``; returns lines in PDF points."""
+
+    name: str
+
+    def recognize(self, image: np.ndarray, dpi: float) -> list[Line]: ...
+
+
+def quad_to_bbox(quad: Quad, scale: float) -> BBox:
+    """Axis-aligned box around a pixel quadrilateral, times ``scale`` (72/dpi)."""
+    xs = [float(p[0]) for p in quad]
+    ys = [float(p[1]) for p in quad]
+    return (min(xs) * scale, min(ys) * scale, max(xs) * scale, max(ys) * scale)
+
+
+def union_bbox(boxes: Sequence[BBox]) -> BBox:
+    return (
+        min(b[0] for b in boxes),
+        min(b[1] for b in boxes),
+        max(b[2] for b in boxes),
+        max(b[3] for b in boxes),
+    )
+
+
+def char_kind(ch: str) -> str:
+    """'sep' for separators, 'cjk' for ideographs/kana/CJK symbols, else 'latin'."""
+    if ch in SEPARATORS:
+        return "sep"
+    if ord(ch) >= 0x2E80 and unicodedata.category(ch).startswith("L"):
+        return "cjk"
+    return "latin"
+
+
+def chars_to_words(text: str, chars: Sequence[CharBox], scale: float) -> list[Word] | None:
+    """Group per-character boxes into words; None when chars do not align with ``text``.
+
+    ``chars`` are the non-space characters of ``text`` in order (rapidocr drops spaces).
+    """
+    if not chars or "".join(c for c in text if not c.isspace()) != "".join(c[0] for c in chars):
+        return None
+    # where the text had a space before the k-th non-space char
+    space_before: list[bool] = []
+    prev_space = False
+    for ch in text:
+        if ch.isspace():
+            prev_space = True
+        else:
+            space_before.append(prev_space)
+            prev_space = False
+    boxes = [quad_to_bbox(q, scale) for _, _, q in chars]
+    height = float(np.median([b[3] - b[1] for b in boxes]))
+    groups: list[list[int]] = []
+    for k, (ch, _, _) in enumerate(chars):
+        if groups:
+            prev = groups[-1][-1]
+            pk, kk = char_kind(chars[prev][0]), char_kind(ch)
+            gap = boxes[k][0] - boxes[prev][2]
+            split = space_before[k] or gap > GAP_FACTOR * height or pk != kk or kk == "sep"
+            if not split:
+                groups[-1].append(k)
+                continue
+        groups.append([k])
+    return [
+        Word(
+            text="".join(chars[k][0] for k in g),
+            bbox=union_bbox([boxes[k] for k in g]),
+            confidence=float(min(chars[k][1] for k in g)),
+            source="ocr",
+        )
+        for g in groups
+    ]
+
+
+def make_line(
+    text: str, score: float, quad: Quad, scale: float, chars: Sequence[CharBox] | None = None
+) -> Line:
+    """A ``Line`` in points; words from ``chars`` when they align, else one word per line."""
+    bbox = quad_to_bbox(quad, scale)
+    words = chars_to_words(text, chars, scale) if chars else None
+    if not words:
+        words = [Word(text=text, bbox=bbox, confidence=float(score), source="ocr")]
+    return Line(text=text, bbox=bbox, words=words, confidence=float(score), source="ocr")
+
+
+def sort_lines(lines: list[Line]) -> list[Line]:
+    """Reading order: rows of lines whose vertical centres are close, each left to right."""
+    if not lines:
+        return lines
+    h = float(np.median([ln.bbox[3] - ln.bbox[1] for ln in lines])) or 1.0
+    rows: list[list[Line]] = []
+    for ln in sorted(lines, key=lambda ln: (ln.bbox[1] + ln.bbox[3]) / 2):
+        cy = (ln.bbox[1] + ln.bbox[3]) / 2
+        if rows and cy - (rows[-1][0].bbox[1] + rows[-1][0].bbox[3]) / 2 < 0.5 * h:
+            rows[-1].append(ln)
+        else:
+            rows.append([ln])
+    return [ln for row in rows for ln in sorted(row, key=lambda ln: ln.bbox[0])]
+
+
+@lru_cache(maxsize=4)
+def _engine_for(key: tuple[tuple[str, object], ...]) -> OcrEngine:
+    cfg = OcrSettings(**dict(key))
+    if cfg.engine == "rapidocr":
+        from extractors.ocr.rapidocr_engine import RapidOcrEngine
+
+        return RapidOcrEngine(cfg)
+    if cfg.engine == "tesseract":
+        from extractors.ocr.tesseract_engine import TesseractEngine
+
+        return TesseractEngine(cfg)
+    if cfg.engine == "paddleocr":
+        from extractors.ocr.paddle_engine import PaddleOcrEngine
+
+        return PaddleOcrEngine(cfg)
+    raise ValueError(f"unknown OCR engine {cfg.engine!r}")
+
+
+def get_engine(settings: OcrSettings) -> OcrEngine:
+    """The engine for these settings, loaded once per process per configuration."""
+    return _engine_for(tuple(sorted(settings.model_dump().items())))

@@ -1,0 +1,39 @@
+"""Page-image preprocessing (OpenCV headless; BGR uint8 numpy images in and out).
+
+``upright(img, engine)`` is what the pipeline calls on scanned pages; photos first go
+through ``correct_perspective`` and ``normalize_contrast``; ``suppress_red`` removes
+seal ink before OCR and returns the seal mask for the checks.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+from extractors.preprocess.color import normalize_contrast, red_mask, stamp_boxes, suppress_red
+from extractors.preprocess.orientation import detect_orientation, rotate, text_direction
+from extractors.preprocess.perspective import correct_perspective, find_page_quad
+from extractors.preprocess.skew import deskew, estimate_skew
+
+MIN_SKEW = 0.1  # degrees; smaller skew is left alone (rotating blurs a little)
+
+__all__ = [
+    "correct_perspective", "deskew", "detect_orientation", "estimate_skew", "find_page_quad",
+    "normalize_contrast", "red_mask", "rotate", "stamp_boxes", "suppress_red",
+    "text_direction", "upright",
+]
+
+
+def upright(img: np.ndarray, engine: Any | None = None) -> tuple[np.ndarray, int, float]:
+    """(upright deskewed image, rotation applied in {0,90,180,270} CCW, skew corrected in
+    degrees). Skew is measured after the 90-degree turn, so ``Page.rotation``/``Page.skew``
+    can be set from the result."""
+    rotation = detect_orientation(img, engine)
+    img = rotate(img, rotation)
+    skew = estimate_skew(img)
+    if abs(skew) >= MIN_SKEW:
+        img = deskew(img, skew)
+    else:
+        skew = 0.0
+    return img, rotation, skew

@@ -1,0 +1,67 @@
+"""Colour clean-up: red seal suppression and shadow/contrast normalisation."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from extractors.preprocess._util import downscale
+
+# OpenCV hue is 0..180; red wraps around 0
+RED_HUE_LOW = 12  # hue <= this ...
+RED_HUE_HIGH = 160  # ... or >= this is red
+RED_MIN_SAT = 60
+RED_MIN_VAL = 80
+DARK_RED_CHANNEL = 110  # ink darker than this in the R channel is text under the seal: kept
+
+
+def red_mask(img: np.ndarray) -> np.ndarray:
+    """255 where a pixel is saturated red (seal ink), else 0."""
+    hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV)
+    h, s, v = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
+    red = ((h <= RED_HUE_LOW) | (h >= RED_HUE_HIGH)) & (s >= RED_MIN_SAT) & (v >= RED_MIN_VAL)
+    return red.astype(np.uint8) * 255
+
+
+def suppress_red(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """(image with red seal ink replaced by the paper colour, seal mask 0/255).
+
+    Dark text under the seal survives: only pixels that are bright in the red channel
+    are replaced (black text is dark in every channel; red ink is bright in R). The
+    mask is closed so a seal reads as one region: see ``stamp_boxes``.
+    """
+    mask = red_mask(img)
+    if not mask.any():
+        return img, mask
+    grown = cv2.dilate(mask, np.ones((3, 3), np.uint8))  # the pink anti-aliased rim
+    replace = (grown > 0) & (img[:, :, 2] > DARK_RED_CHANNEL)
+    paper = np.median(img[(mask == 0) & (img.min(axis=2) > 160)], axis=0) if (img.min(axis=2) > 160).any() else (255, 255, 255)
+    out = img.copy()
+    out[replace] = np.asarray(paper, dtype=np.uint8)
+    k = max(3, min(img.shape[:2]) // 100)
+    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
+    return out, closed
+
+
+def stamp_boxes(mask: np.ndarray, min_area_frac: float = 0.0005) -> list[tuple[int, int, int, int]]:
+    """Pixel boxes (x0, y0, x1, y1) of seal regions in a ``suppress_red`` mask, largest first."""
+    n, _, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    min_area = min_area_frac * mask.shape[0] * mask.shape[1]
+    boxes = [(x, y, x + w, y + h, w * h) for x, y, w, h, a in st[1:] if w * h >= min_area]
+    return [(int(x0), int(y0), int(x1), int(y1)) for x0, y0, x1, y1, _ in sorted(boxes, key=lambda b: -b[4])]
+
+
+def normalize_contrast(img: np.ndarray) -> np.ndarray:
+    """Remove shadows and uneven light (phone photos): divide by the estimated background.
+
+    The background is the page with text closed away (grey closing with a kernel wider
+    than strokes) on a downscaled copy, blurred and scaled back; each channel is divided
+    by it, so paper becomes white and ink keeps its contrast.
+    """
+    small, s = downscale(img, 800)
+    k = max(7, (min(small.shape[:2]) // 40) | 1)
+    bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
+    bg = cv2.GaussianBlur(bg, (0, 0), k / 2)
+    bg = cv2.resize(bg, (img.shape[1], img.shape[0]), interpolation=cv2.INTER_LINEAR)
+    out = cv2.divide(img.astype(np.float32), np.maximum(bg.astype(np.float32), 1.0), scale=255.0)
+    return np.clip(out, 0, 255).astype(np.uint8)

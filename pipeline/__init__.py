@@ -1,0 +1,1 @@
+"""docintel core: data model, stage protocol, settings, backends and the runner."""

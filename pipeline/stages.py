@@ -1,0 +1,165 @@
+"""The pipeline's stages, in order. Each is small: the work lives in extractors/ and classifiers/."""
+
+from __future__ import annotations
+
+
+from typing import ClassVar
+
+from classifiers.doctype import classify
+from extractors.layout import group_lines, page_index
+from extractors.normalize.text import normalize_text
+from pipeline.stage import StageContext, register
+from pipeline.types import Document, RiskFlag, Word
+
+
+@register
+class PreprocessStage:
+    """Make page images upright (0/90/180/270 and deskew) before OCR."""
+
+    name: ClassVar[str] = "preprocess"
+
+    def applies_to(self, doc: Document) -> bool:
+        return bool(doc.images)
+
+    def __call__(self, doc: Document, ctx: StageContext) -> Document:
+        from extractors.ocr import get_engine
+        from extractors.preprocess import upright
+
+        engine = get_engine(ctx.settings.ocr)
+        for page in doc.pages:
+            img = doc.images.get(page.number)
+            if img is None:
+                continue
+            img, rotation, skew = upright(img, engine)
+            doc.images[page.number] = img
+            page.rotation, page.skew = rotation, round(float(skew), 3)
+            h, w = img.shape[:2]
+            page.width, page.height = w * 72.0 / page.dpi, h * 72.0 / page.dpi
+        return doc
+
+
+@register
+class OcrStage:
+    """Read page images with the configured OCR engine (loaded once per process)."""
+
+    name: ClassVar[str] = "text"
+
+    def applies_to(self, doc: Document) -> bool:
+        return bool(doc.images)
+
+    def __call__(self, doc: Document, ctx: StageContext) -> Document:
+        from extractors.ocr import get_engine
+
+        engine = get_engine(ctx.settings.ocr)
+        for page in doc.pages:
+            img = doc.images.get(page.number)
+            if img is None or page.words:
+                continue
+            lines = engine.recognize(img, page.dpi)
+            for line in lines:
+                page.words.extend(line.words or [Word(text=line.text, bbox=line.bbox, confidence=line.confidence, source="ocr")])
+            page.text_source = "ocr"
+        doc.scanned = doc.scanned or any(p.text_source == "ocr" for p in doc.pages)
+        return doc
+
+
+@register
+class TextNormaliseStage:
+    """Fold text once (NFKC, ¥) so every later regex sees one form."""
+
+    name: ClassVar[str] = "normalise_text"
+
+    def applies_to(self, doc: Document) -> bool:
+        return True
+
+    def __call__(self, doc: Document, ctx: StageContext) -> Document:
+        for page in doc.pages:
+            for w in page.words:
+                w.text = normalize_text(w.text)
+            page.words = [w for w in page.words if w.text.strip()]
+        return doc
+
+
+@register
+class LayoutStage:
+    """Lines in reading order from boxes."""
+
+    name: ClassVar[str] = "layout"
+
+    def applies_to(self, doc: Document) -> bool:
+        return True
+
+    def __call__(self, doc: Document, ctx: StageContext) -> Document:
+        for page in doc.pages:
+            page.lines = group_lines(page.words)
+        return doc
+
+
+@register
+class ClassifyStage:
+    name: ClassVar[str] = "classify"
+
+    def applies_to(self, doc: Document) -> bool:
+        return True
+
+    def __call__(self, doc: Document, ctx: StageContext) -> Document:
+        kind, conf = classify(doc.text)
+        doc.doc_type = kind
+        doc.meta["doc_type_confidence"] = conf
+        return doc
+
+
+@register
+class ExtractStage:
+    """Fields by document type; values are normalised as they are read."""
+
+    name: ClassVar[str] = "extract"
+
+    def applies_to(self, doc: Document) -> bool:
+        return doc.doc_type in ("invoice", "payment_voucher", "contract")
+
+    def __call__(self, doc: Document, ctx: StageContext) -> Document:
+        from extractors.fields import contract, invoice, voucher
+
+        module = {"invoice": invoice, "payment_voucher": voucher, "contract": contract}[doc.doc_type or ""]
+        module.extract(doc, page_index(doc.pages))
+        if doc.doc_type == "invoice":
+            doc.invoice_kind = doc.value("invoice_kind")
+        return doc
+
+
+REQUIRED = {
+    "invoice": ["invoice_number", "issue_date", "seller_name", "total_amount"],
+    "payment_voucher": ["payment_date", "payer_name", "payee_name", "amount"],
+    "contract": ["party_a_name", "party_b_name", "total_amount"],
+}
+
+
+@register
+class ConfidenceStage:
+    """LOW_CONFIDENCE when a required field is missing or was read below the threshold."""
+
+    name: ClassVar[str] = "confidence"
+
+    def applies_to(self, doc: Document) -> bool:
+        return doc.doc_type in REQUIRED
+
+    def __call__(self, doc: Document, ctx: StageContext) -> Document:
+        for name in REQUIRED[doc.doc_type or ""]:
+            f = doc.fields.get(name)
+            if f is None:
+                doc.risk_flags.append(RiskFlag(code="LOW_CONFIDENCE", severity="yellow",
+                                               message=f"{name} was not found: a person must look",
+                                               evidence={"field": name}))
+            elif f.confidence < ctx.settings.low_confidence:
+                prov = f.provenance
+                doc.risk_flags.append(RiskFlag(
+                    code="LOW_CONFIDENCE", severity="yellow",
+                    message=f"{name} was read with confidence {f.confidence:.2f}: a person must look",
+                    evidence={"field": name, "page": prov.page if prov else None, "bbox": list(prov.bbox) if prov and prov.bbox else None}))
+        return doc
+
+
+FILE_STAGES = [PreprocessStage, OcrStage, TextNormaliseStage, LayoutStage]
+DOCUMENT_STAGES = [ClassifyStage, ExtractStage, ConfidenceStage]
+

@@ -30,9 +30,7 @@ def _sqlite_on_connect(dbapi_connection: Any, _record: Any) -> None:
         cursor.execute("PRAGMA journal_mode=WAL")
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
         cursor.execute("PRAGMA foreign_keys=ON")
-        cursor.execute(
-            "PRAGMA synchronous=NORMAL"
-        )  # safe with WAL; loses no committed data on app crash
+        cursor.execute("PRAGMA synchronous=NORMAL")  # safe with WAL; loses no committed data on app crash
     finally:
         cursor.close()
 
@@ -50,9 +48,7 @@ def make_engine(url: str, **kwargs: Any) -> Engine:
     database = u.database or ""
     in_memory = database in ("", ":memory:") or database.startswith("file::memory:")
     if in_memory:
-        kwargs.setdefault(
-            "poolclass", StaticPool
-        )  # one shared connection, else each sees an empty DB
+        kwargs.setdefault("poolclass", StaticPool)  # one shared connection, else each sees an empty DB
     else:
         Path(database).expanduser().parent.mkdir(parents=True, exist_ok=True)
     engine = create_engine(u, connect_args=connect_args, **kwargs)
@@ -105,6 +101,4 @@ if __name__ == "__main__":  # python -m storage.db: migrate the configured datab
 
     _url = get_settings().db_url
     upgrade(_url)
-    print(
-        f"{make_url(_url).render_as_string(hide_password=True)}: at {current_revision(_url)}"
-    )
+    print(f"{make_url(_url).render_as_string(hide_password=True)}: at {current_revision(_url)}")

@@ -23,18 +23,14 @@ if TYPE_CHECKING:
 DEFAULT_CONTENT_TYPE = "application/octet-stream"
 
 #: S3 error codes that mean "no such object" (stat_object answers a HEAD, hence no body/code).
-_MISSING_CODES = frozenset(
-    {"NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound"}
-)
+_MISSING_CODES = frozenset({"NoSuchKey", "NoSuchObject", "NotFound", "ResourceNotFound"})
 
 
 @runtime_checkable
 class ObjectStore(Protocol):
     """Bytes by key. ``get`` of a missing key raises ``ObjectNotFound``; ``delete`` is idempotent."""
 
-    def put(
-        self, data: bytes, key: str, content_type: str = DEFAULT_CONTENT_TYPE
-    ) -> str: ...
+    def put(self, data: bytes, key: str, content_type: str = DEFAULT_CONTENT_TYPE) -> str: ...
 
     def get(self, key: str) -> bytes: ...
 
@@ -82,9 +78,7 @@ class LocalStore:
             raise InvalidKey(f"object key escapes the store root: {key!r}")
         return path
 
-    def put(
-        self, data: bytes, key: str, content_type: str = DEFAULT_CONTENT_TYPE
-    ) -> str:
+    def put(self, data: bytes, key: str, content_type: str = DEFAULT_CONTENT_TYPE) -> str:
         path = self.path(key)
         path.parent.mkdir(parents=True, exist_ok=True)
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=".tmp-", suffix=".part")
@@ -119,14 +113,8 @@ def _split_endpoint(endpoint: str, secure: bool) -> tuple[str, bool]:
     """``http(s)://host:port[/]`` or ``host:port`` → (``host:port``, secure); a scheme wins over ``secure``."""
     if "://" in endpoint:
         parts = urlsplit(endpoint)
-        if (
-            parts.scheme not in ("http", "https")
-            or not parts.netloc
-            or parts.path not in ("", "/")
-        ):
-            raise ValueError(
-                f"S3 endpoint must be host[:port] or http(s)://host[:port]: {endpoint!r}"
-            )
+        if parts.scheme not in ("http", "https") or not parts.netloc or parts.path not in ("", "/"):
+            raise ValueError(f"S3 endpoint must be host[:port] or http(s)://host[:port]: {endpoint!r}")
         return parts.netloc, parts.scheme == "https"
     return endpoint.rstrip("/"), secure
 
@@ -168,9 +156,7 @@ class S3Store:
     def __repr__(self) -> str:
         return f"S3Store(endpoint={self.endpoint!r}, bucket={self.bucket!r})"
 
-    def put(
-        self, data: bytes, key: str, content_type: str = DEFAULT_CONTENT_TYPE
-    ) -> str:
+    def put(self, data: bytes, key: str, content_type: str = DEFAULT_CONTENT_TYPE) -> str:
         self.client.put_object(
             self.bucket,
             check_key(key),

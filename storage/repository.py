@@ -49,9 +49,7 @@ class DocumentPage(NamedTuple):
 
 def _check_status(status: str) -> str:
     if status not in STATUSES:
-        raise ValueError(
-            f"unknown status {status!r}; expected one of {', '.join(STATUSES)}"
-        )
+        raise ValueError(f"unknown status {status!r}; expected one of {', '.join(STATUSES)}")
     return status
 
 
@@ -134,9 +132,7 @@ def save_result(
     return row
 
 
-def get_document(
-    session: Session, *, id: str, org: str | None = None
-) -> DocumentRow | None:
+def get_document(session: Session, *, id: str, org: str | None = None) -> DocumentRow | None:
     """The row, or None when absent or (with ``org``) owned by another organisation."""
     row = session.get(DocumentRow, id)
     if row is None or (org is not None and row.org != org):
@@ -144,9 +140,7 @@ def get_document(
     return row
 
 
-def find_by_sha256(
-    session: Session, *, sha256: str, exclude_id: str | None = None
-) -> list[DocumentRow]:
+def find_by_sha256(session: Session, *, sha256: str, exclude_id: str | None = None) -> list[DocumentRow]:
     """Rows of other ingests of the same bytes, oldest first (created_at, id).
 
     ``exclude_id`` leaves out that row and every row split from the same file (same
@@ -244,9 +238,7 @@ def add_invoice_key(
         select(InvoiceKeyRow).where(
             InvoiceKeyRow.document_id == document_id,
             InvoiceKeyRow.invoice_number == invoice_number,
-            InvoiceKeyRow.invoice_code.is_(None)
-            if code is None
-            else InvoiceKeyRow.invoice_code == code,
+            InvoiceKeyRow.invoice_code.is_(None) if code is None else InvoiceKeyRow.invoice_code == code,
         )
     ).first()
     if existing is not None:
@@ -273,9 +265,7 @@ def find_invoice_key(
     code = invoice_code or None
     stmt = select(InvoiceKeyRow).where(
         InvoiceKeyRow.invoice_number == invoice_number,
-        InvoiceKeyRow.invoice_code.is_(None)
-        if code is None
-        else InvoiceKeyRow.invoice_code == code,
+        InvoiceKeyRow.invoice_code.is_(None) if code is None else InvoiceKeyRow.invoice_code == code,
     )
     if exclude_sha256 is not None:
         stmt = stmt.where(InvoiceKeyRow.sha256 != exclude_sha256.lower())
@@ -292,20 +282,14 @@ def _check_phash(phash: str) -> str:
     return value
 
 
-def add_page_hash(
-    session: Session, *, document_id: str, sha256: str, page: int, phash: str
-) -> PageHashRow:
+def add_page_hash(session: Session, *, document_id: str, sha256: str, page: int, phash: str) -> PageHashRow:
     """Store (or replace, for a retried job) the perceptual hash of one page."""
     value = _check_phash(phash)
     row = session.scalars(
-        select(PageHashRow).where(
-            PageHashRow.document_id == document_id, PageHashRow.page == page
-        )
+        select(PageHashRow).where(PageHashRow.document_id == document_id, PageHashRow.page == page)
     ).first()
     if row is None:
-        row = PageHashRow(
-            document_id=document_id, sha256=sha256.lower(), page=page, phash=value
-        )
+        row = PageHashRow(document_id=document_id, sha256=sha256.lower(), page=page, phash=value)
         session.add(row)
     else:
         row.sha256, row.phash = sha256.lower(), value
@@ -315,23 +299,19 @@ def add_page_hash(
 
 def all_page_hashes(session: Session) -> list[PageHash]:
     """Every stored page hash as ``(document_id, sha256, page, phash)``, in insertion order."""
-    stmt = select(
-        PageHashRow.document_id, PageHashRow.sha256, PageHashRow.page, PageHashRow.phash
-    ).order_by(PageHashRow.id)
+    stmt = select(PageHashRow.document_id, PageHashRow.sha256, PageHashRow.page, PageHashRow.phash).order_by(
+        PageHashRow.id
+    )
     return [PageHash(*r) for r in session.execute(stmt)]
 
 
 # --- corrections (audit trail) -----------------------------------------------------------
 
 
-def add_correction(
-    session: Session, *, document_id: str, field: str, old: Any, new: Any, who: str
-) -> CorrectionRow:
+def add_correction(session: Session, *, document_id: str, field: str, old: Any, new: Any, who: str) -> CorrectionRow:
     """Log that ``who`` changed ``field`` from ``old`` to ``new`` (the record itself is saved separately)."""
     _require(session, document_id)
-    row = CorrectionRow(
-        document_id=document_id, field=field, old=old, new=new, who=who, at=utcnow()
-    )
+    row = CorrectionRow(document_id=document_id, field=field, old=old, new=new, who=who, at=utcnow())
     session.add(row)
     session.flush()
     return row

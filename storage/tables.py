@@ -58,24 +58,16 @@ class UTCDateTime(TypeDecorator[datetime]):
     impl = DateTime(timezone=True)
     cache_ok = True
 
-    def process_bind_param(
-        self, value: datetime | None, dialect: Dialect
-    ) -> datetime | None:
+    def process_bind_param(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        value = (
-            value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        )
+        value = value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
         return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
 
-    def process_result_value(
-        self, value: datetime | None, dialect: Dialect
-    ) -> datetime | None:
+    def process_result_value(self, value: datetime | None, dialect: Dialect) -> datetime | None:
         if value is None:
             return None
-        return (
-            value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-        )
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -87,9 +79,7 @@ class DocumentRow(Base):
 
     __tablename__ = "documents"
     __table_args__ = (
-        CheckConstraint(
-            "status IN (" + ", ".join(f"'{s}'" for s in STATUSES) + ")", name="status"
-        ),
+        CheckConstraint("status IN (" + ", ".join(f"'{s}'" for s in STATUSES) + ")", name="status"),
         Index("ix_documents_updated_at", "updated_at", "id"),
         Index("ix_documents_org_status", "org", "status"),
     )
@@ -113,9 +103,7 @@ class DocumentRow(Base):
     errors: Mapped[list[dict[str, Any]]] = mapped_column(JsonType, default=list)
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(
-        UTCDateTime(), default=utcnow, onupdate=utcnow
-    )
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, onupdate=utcnow)
 
     def __repr__(self) -> str:
         return f"DocumentRow(id={self.id!r}, status={self.status!r}, doc_type={self.doc_type!r})"
@@ -125,17 +113,13 @@ class InvoiceKeyRow(Base):
     """(invoice_code, invoice_number) of an invoice record, for DUPLICATE_INVOICE."""
 
     __tablename__ = "invoice_keys"
-    __table_args__ = (
-        Index("ix_invoice_keys_code_number", "invoice_code", "invoice_number"),
-    )
+    __table_args__ = (Index("ix_invoice_keys_code_number", "invoice_code", "invoice_number"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     #: Absent (NULL) on fully digital e-invoices.
     invoice_code: Mapped[str | None] = mapped_column(String(20))
     invoice_number: Mapped[str] = mapped_column(String(20))
-    document_id: Mapped[str] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), index=True
-    )
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     sha256: Mapped[str] = mapped_column(String(64))
 
 
@@ -146,9 +130,7 @@ class PageHashRow(Base):
     __table_args__ = (UniqueConstraint("document_id", "page"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    document_id: Mapped[str] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE")
-    )
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"))
     sha256: Mapped[str] = mapped_column(String(64))
     page: Mapped[int] = mapped_column(Integer)
     #: 64-bit hash as 16 lower-case hex digits.
@@ -161,9 +143,7 @@ class CorrectionRow(Base):
     __tablename__ = "corrections"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    document_id: Mapped[str] = mapped_column(
-        ForeignKey("documents.id", ondelete="CASCADE"), index=True
-    )
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
     field: Mapped[str] = mapped_column(String(128))
     old: Mapped[Any] = mapped_column(JsonType, nullable=True)
     new: Mapped[Any] = mapped_column(JsonType, nullable=True)

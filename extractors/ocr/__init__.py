@@ -6,4 +6,4 @@ Nothing here loads a model at import time: call ``get_engine(settings.ocr)``.
 from extractors.ocr.base import OcrEngine, get_engine
 from extractors.ocr.textnorm import fix_numeric, normalize_text
 
-__all__ = ["OcrEngine", "get_engine", "normalize_text", "fix_numeric"]
+__all__ = ["OcrEngine", "fix_numeric", "get_engine", "normalize_text"]

@@ -33,11 +33,16 @@ def suppress_red(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     mask = red_mask(img)
     if not mask.any():
         return img, mask
-    grown = cv2.dilate(mask, np.ones((3, 3), np.uint8))  # the pink anti-aliased rim
-    replace = (grown > 0) & (img[:, :, 2] > DARK_RED_CHANNEL)
-    paper = np.median(img[(mask == 0) & (img.min(axis=2) > 160)], axis=0) if (img.min(axis=2) > 160).any() else (255, 255, 255)
+    grown = cv2.dilate(mask, np.ones((3, 3), np.uint8)) > 0  # + the anti-aliased rim
+    bright = img.min(axis=2) > 160
+    paper = np.median(img[~grown & bright], axis=0) if bright.any() else np.full(3, 255)
     out = img.copy()
-    out[replace] = np.asarray(paper, dtype=np.uint8)
+    r = img[:, :, 2]
+    # red-channel dropout: in the seal, ink darkness is read from R alone (red ink is
+    # transparent there); dark -> grey text, bright -> paper
+    keep = grown & (r <= DARK_RED_CHANNEL)
+    out[keep] = np.repeat(r[keep][:, None], 3, axis=1)
+    out[grown & (r > DARK_RED_CHANNEL)] = np.asarray(paper, dtype=np.uint8)
     k = max(3, min(img.shape[:2]) // 100)
     closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
     return out, closed
@@ -45,7 +50,7 @@ def suppress_red(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 def stamp_boxes(mask: np.ndarray, min_area_frac: float = 0.0005) -> list[tuple[int, int, int, int]]:
     """Pixel boxes (x0, y0, x1, y1) of seal regions in a ``suppress_red`` mask, largest first."""
-    n, _, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    _, _, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
     min_area = min_area_frac * mask.shape[0] * mask.shape[1]
     boxes = [(x, y, x + w, y + h, w * h) for x, y, w, h, a in st[1:] if w * h >= min_area]
     return [(int(x0), int(y0), int(x1), int(y1)) for x0, y0, x1, y1, _ in sorted(boxes, key=lambda b: -b[4])]
@@ -58,7 +63,7 @@ def normalize_contrast(img: np.ndarray) -> np.ndarray:
     than strokes) on a downscaled copy, blurred and scaled back; each channel is divided
     by it, so paper becomes white and ink keeps its contrast.
     """
-    small, s = downscale(img, 800)
+    small, _ = downscale(img, 800)
     k = max(7, (min(small.shape[:2]) // 40) | 1)
     bg = cv2.morphologyEx(small, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k)))
     bg = cv2.GaussianBlur(bg, (0, 0), k / 2)

@@ -40,9 +40,9 @@ def _char_blobs(mask: np.ndarray) -> tuple[np.ndarray, float]:
 
 def _line_blobs(mask: np.ndarray, ch: float) -> np.ndarray:
     """Components stats (x, y, w, h, area) after smearing characters into text lines."""
-    k = max(3, int(round(ch * 0.6)) | 1)
+    k = max(3, round(ch * 0.6) | 1)
     smeared = cv2.dilate(mask, cv2.getStructuringElement(cv2.MORPH_RECT, (k, k)))
-    n, _, stats, _ = cv2.connectedComponentsWithStats(smeared, connectivity=8)
+    _, _, stats, _ = cv2.connectedComponentsWithStats(smeared, connectivity=8)
     return stats[1:]
 
 

@@ -58,9 +58,9 @@ def correct_perspective(img: np.ndarray, quad: np.ndarray | None = None) -> np.n
     w = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
     h = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
     if h >= w:
-        W, H = int(round(w)), int(round(w * A4_RATIO))
+        W, H = round(w), round(w * A4_RATIO)
     else:
-        W, H = int(round(h * A4_RATIO)), int(round(h))
+        W, H = round(h * A4_RATIO), round(h)
     dst = np.array([[0, 0], [W - 1, 0], [W - 1, H - 1], [0, H - 1]], dtype=np.float32)
     m = cv2.getPerspectiveTransform(quad, dst)
     return cv2.warpPerspective(img, m, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)

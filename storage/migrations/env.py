@@ -20,9 +20,7 @@ config = context.config
 target_metadata = Base.metadata
 
 
-def render_item(
-    type_: str, obj: Any, autogen_context: AutogenContext
-) -> str | Literal[False]:
+def render_item(type_: str, obj: Any, autogen_context: AutogenContext) -> str | Literal[False]:
     """Autogenerate writes plain SQLAlchemy types, so revisions never import ``storage.tables``."""
     if type_ == "type" and isinstance(obj, UTCDateTime):
         return "sa.DateTime(timezone=True)"

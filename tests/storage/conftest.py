@@ -60,9 +60,7 @@ def _find_pg_admin() -> tuple[URL | None, str]:
             with psycopg.connect(_psycopg_dsn(url), connect_timeout=3):
                 return url, ""
         except psycopg.Error as err:
-            problems.append(
-                f"{url.render_as_string(hide_password=True)}: {str(err).strip().splitlines()[0]}"
-            )
+            problems.append(f"{url.render_as_string(hide_password=True)}: {str(err).strip().splitlines()[0]}")
     return None, "; ".join(problems)
 
 
@@ -95,11 +93,7 @@ def pg_database(pg_admin_url: URL) -> Iterator[Callable[[], str]]:
     yield create
     with psycopg.connect(_psycopg_dsn(pg_admin_url), autocommit=True) as conn:
         for name in created:
-            conn.execute(
-                sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(
-                    sql.Identifier(name)
-                )
-            )
+            conn.execute(sql.SQL("DROP DATABASE IF EXISTS {} WITH (FORCE)").format(sql.Identifier(name)))
 
 
 @pytest.fixture(scope="session")

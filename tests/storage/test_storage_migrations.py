@@ -37,12 +37,8 @@ def _check_migrated(url: str) -> None:
         engine.dispose()
 
 
-def test_upgrade_sqlite_from_any_cwd(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
-) -> None:
-    monkeypatch.chdir(
-        tmp_path
-    )  # script_location must not depend on the working directory
+def test_upgrade_sqlite_from_any_cwd(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.chdir(tmp_path)  # script_location must not depend on the working directory
     db = tmp_path / "new" / "sub" / "docintel.sqlite3"
     url = f"sqlite:///{db}"
     upgrade(url)

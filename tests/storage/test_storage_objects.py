@@ -29,9 +29,7 @@ def test_local_round_trip(tmp_path: Path) -> None:
     assert (tmp_path / "objects" / "originals" / SHA[:2] / SHA).is_file()
     store.put(b"v2", key)  # overwrite in place
     assert store.get(key) == b"v2"
-    assert not [
-        p for p in (tmp_path / "objects").rglob("*") if p.name.startswith(".tmp-")
-    ]
+    assert not [p for p in (tmp_path / "objects").rglob("*") if p.name.startswith(".tmp-")]
     store.delete(key)
     store.delete(key)  # idempotent
     assert not store.exists(key)

@@ -142,9 +142,7 @@ def test_status_check_constraint(session: Session) -> None:
 def test_find_by_sha256(session: Session) -> None:
     sha = _sha("same bytes")
     first = _new(session, sha=sha)
-    sibling = _new(
-        session, sha=sha, ingest_id=first.id
-    )  # second invoice of the same PDF
+    sibling = _new(session, sha=sha, ingest_id=first.id)  # second invoice of the same PDF
     later = _new(session, sha=sha.upper())
     later_sibling = _new(session, sha=sha, ingest_id=later.id)
     _new(session)
@@ -155,13 +153,11 @@ def test_find_by_sha256(session: Session) -> None:
         later.id,
         later_sibling.id,
     ]
-    assert [
-        r.id
-        for r in repo.find_by_sha256(session, sha256=sha, exclude_id=later_sibling.id)
-    ] == [first.id, sibling.id]
-    assert [
-        r.id for r in repo.find_by_sha256(session, sha256=sha, exclude_id=first.id)
-    ] == [later.id, later_sibling.id]
+    assert [r.id for r in repo.find_by_sha256(session, sha256=sha, exclude_id=later_sibling.id)] == [
+        first.id,
+        sibling.id,
+    ]
+    assert [r.id for r in repo.find_by_sha256(session, sha256=sha, exclude_id=first.id)] == [later.id, later_sibling.id]
     assert repo.find_by_sha256(session, sha256=_sha("never")) == []
 
 
@@ -226,29 +222,16 @@ def test_invoice_keys(session: Session) -> None:
         )
         == []
     )
-    assert (
-        repo.find_invoice_key(
-            session, invoice_code=None, invoice_number="08675309", exclude_sha256=None
-        )
-        == []
-    )
+    assert repo.find_invoice_key(session, invoice_code=None, invoice_number="08675309", exclude_sha256=None) == []
 
 
 def test_page_hashes(session: Session) -> None:
     a, b = _new(session), _new(session)
-    repo.add_page_hash(
-        session, document_id=a.id, sha256=a.sha256, page=1, phash="F0F0F0F0F0F0F0F0"
-    )
-    repo.add_page_hash(
-        session, document_id=a.id, sha256=a.sha256, page=2, phash="0000000000000001"
-    )
-    repo.add_page_hash(
-        session, document_id=b.id, sha256=b.sha256, page=1, phash="ffffffffffffffff"
-    )
+    repo.add_page_hash(session, document_id=a.id, sha256=a.sha256, page=1, phash="F0F0F0F0F0F0F0F0")
+    repo.add_page_hash(session, document_id=a.id, sha256=a.sha256, page=2, phash="0000000000000001")
+    repo.add_page_hash(session, document_id=b.id, sha256=b.sha256, page=1, phash="ffffffffffffffff")
     # a retried job replaces the hash of the same page
-    repo.add_page_hash(
-        session, document_id=a.id, sha256=a.sha256, page=2, phash="0000000000000002"
-    )
+    repo.add_page_hash(session, document_id=a.id, sha256=a.sha256, page=2, phash="0000000000000002")
     session.commit()
     assert repo.all_page_hashes(session) == [
         (a.id, a.sha256, 1, "f0f0f0f0f0f0f0f0"),
@@ -256,9 +239,7 @@ def test_page_hashes(session: Session) -> None:
         (b.id, b.sha256, 1, "ffffffffffffffff"),
     ]
     with pytest.raises(ValueError):
-        repo.add_page_hash(
-            session, document_id=a.id, sha256=a.sha256, page=3, phash="xyz"
-        )
+        repo.add_page_hash(session, document_id=a.id, sha256=a.sha256, page=3, phash="xyz")
 
 
 def test_corrections(session: Session) -> None:
@@ -287,9 +268,7 @@ def test_corrections(session: Session) -> None:
     ]
     assert got[0].at.tzinfo is not None
     with pytest.raises(DocumentNotFound):
-        repo.add_correction(
-            session, document_id="missing", field="x", old=1, new=2, who="w"
-        )
+        repo.add_correction(session, document_id="missing", field="x", old=1, new=2, who="w")
 
 
 def test_list_documents_cursor(session: Session) -> None:
@@ -319,9 +298,7 @@ def test_list_documents_cursor(session: Session) -> None:
     assert newest == [r.id for r in reversed(expected)]
 
     acme = repo.list_documents(session, org="acme", doc_type="invoice", limit=50)
-    assert [r.id for r in acme.items] == [
-        r.id for r in expected if r.org == "acme" and r.doc_type == "invoice"
-    ]
+    assert [r.id for r in acme.items] == [r.id for r in expected if r.org == "acme" and r.doc_type == "invoice"]
     since = base + timedelta(seconds=4)
     assert [r.id for r in repo.list_documents(session, updated_since=since).items] == [
         r.id for r in expected if r.updated_at >= since

@@ -11,18 +11,14 @@ from storage.objects import ObjectStore, S3Store, get_store, original_key
 
 
 def _store(endpoint: str, bucket: str) -> S3Store:
-    return S3Store(
-        endpoint=endpoint, access_key="testing", secret_key="testing", bucket=bucket
-    )
+    return S3Store(endpoint=endpoint, access_key="testing", secret_key="testing", bucket=bucket)
 
 
 def test_bucket_created_on_start(s3_endpoint: str) -> None:
     bucket = f"docintel-{uuid.uuid4().hex[:8]}"
     store = _store(s3_endpoint, bucket)
     assert store.client.bucket_exists(bucket)
-    _store(
-        f"http://{s3_endpoint}", bucket
-    )  # second start: bucket already there, no error
+    _store(f"http://{s3_endpoint}", bucket)  # second start: bucket already there, no error
 
 
 def test_s3_round_trip(s3_endpoint: str) -> None:

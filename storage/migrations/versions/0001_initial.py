@@ -84,9 +84,7 @@ def upgrade() -> None:
         sa.Column("page", sa.Integer(), nullable=False),
         sa.Column("phash", sa.String(16), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_page_hashes"),
-        sa.UniqueConstraint(
-            "document_id", "page", name="uq_page_hashes_document_id_page"
-        ),
+        sa.UniqueConstraint("document_id", "page", name="uq_page_hashes_document_id_page"),
         sa.ForeignKeyConstraint(
             ["document_id"],
             ["documents.id"],

@@ -1,0 +1,1 @@
+"""Ways in: the CLI, the web app and the extraction API."""

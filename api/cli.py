@@ -1,0 +1,113 @@
+"""The docintel command line: extract, eval (and the service commands as they arrive)."""
+
+from __future__ import annotations
+
+import json
+import os
+import sys
+from pathlib import Path
+from typing import Annotated, Optional
+
+import typer
+from rich.console import Console
+from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
+from rich.table import Table
+
+from api.batch import collect, run_batch
+from pipeline.settings import get_settings
+
+app = typer.Typer(help="docintel: contracts, VAT invoices and payment vouchers in; records and risk flags out.",
+                  no_args_is_help=True, add_completion=False)
+err = Console(stderr=True)
+HomeOpt = Annotated[Optional[Path], typer.Option("--home", help="data directory (default $DOCINTEL_HOME or ~/.docintel)")]
+
+
+@app.callback()
+def main(home: HomeOpt = None) -> None:
+    """Options before the command apply to every command (``docintel --home DIR extract ...``)."""
+    if home is not None:
+        os.environ["DOCINTEL_HOME"] = str(home.expanduser())
+
+
+@app.command()
+def extract(
+    paths: Annotated[list[Path], typer.Argument(help="files and folders (recursive)")],
+    home: HomeOpt = None,
+    jobs: Annotated[int, typer.Option("--jobs", "-j", help="documents processed in parallel")] = 1,
+    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="write the JSON Lines here too")] = None,
+    summary: Annotated[bool, typer.Option("--summary", help="print a summary table on stderr")] = False,
+) -> None:
+    """Extract records from documents: one JSON object per document on stdout (JSON Lines)."""
+    from storage.ingest import Ingestor
+
+    settings = get_settings(home=home)
+    missing = [p for p in paths if not p.exists()]
+    for p in missing:
+        err.print(f"[red]error[/red] {p}: no such file or folder")
+    files = collect([p for p in paths if p.exists()])
+    ingestor = Ingestor(settings)
+    sink = out.open("w", encoding="utf-8") if out else None
+    rows: list[dict] = []
+    n_failed = len(missing)
+    show = len(files) > 3 and sys.stderr.isatty() or (len(files) > 3 and summary)
+    progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
+                        console=err, disable=not show, transient=True)
+    try:
+        with progress:
+            task = progress.add_task("extracting", total=len(files))
+            for path, docs in run_batch(files, settings, jobs=jobs):
+                if docs and docs[0].sha256:
+                    ingestor.keep_original(path.read_bytes(), docs[0].sha256)
+                for rec in ingestor.save(docs):
+                    line = json.dumps(rec, ensure_ascii=False)
+                    sys.stdout.write(line + "\n")
+                    if sink:
+                        sink.write(line + "\n")
+                    rows.append(rec)
+                    if rec["status"] == "failed":
+                        n_failed += 1
+                        reason = "; ".join(e["message"] for e in rec["errors"]) or "unknown error"
+                        progress.console.print(f"[red]failed[/red] {rec['source']}: {reason}")
+                progress.advance(task)
+    finally:
+        if sink:
+            sink.close()
+        ingestor.close()
+    if summary:
+        _summary(rows)
+    if n_failed:
+        raise typer.Exit(code=1)
+
+
+def _summary(rows: list[dict]) -> None:
+    table = Table(title="docintel extract")
+    for col in ("source", "pages", "type", "status", "key fields", "flags"):
+        table.add_column(col)
+    for r in rows:
+        f = r["fields"]
+        key = f.get("invoice_number") or f.get("serial_number") or f.get("contract_number") or ""
+        amount = f.get("total_amount") or f.get("amount") or ""
+        flags = ",".join(sorted({fl["code"] for fl in r["risk_flags"]}))
+        pr = r.get("page_range") or []
+        table.add_row(Path(r["source"]).name, "-".join(map(str, pr)) if pr else str(r["pages"]),
+                      r["doc_type"] or "", r["status"], f"{key} {amount}".strip(), flags)
+    err.print(table)
+
+
+@app.command("eval")
+def evaluate(
+    folder: Annotated[Path, typer.Argument(help="a folder of documents with ground-truth JSON beside them")],
+    jobs: Annotated[int, typer.Option("--jobs", "-j")] = 1,
+    report: Annotated[Optional[Path], typer.Option("--report", help="write per-document mismatches here (JSON)")] = None,
+) -> None:
+    """Score extraction against ground truth: doc-type accuracy, per-field exact match, digital vs scanned."""
+    from api.evaluate import evaluate_folder, print_report
+
+    result = evaluate_folder(folder, jobs=jobs)
+    print_report(result, Console())
+    if report:
+        report.write_text(json.dumps(result.mismatches, ensure_ascii=False, indent=1), encoding="utf-8")
+
+
+if __name__ == "__main__":
+    app()

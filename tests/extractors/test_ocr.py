@@ -1,0 +1,113 @@
+"""OCR engines on a page drawn in the test (known text, known boxes)."""
+
+from __future__ import annotations
+
+import shutil
+
+import numpy as np
+import pytest
+
+from extractors.ocr import OcrEngine, get_engine
+from extractors.ocr.base import chars_to_words
+from extractors.ocr.testpage import FONT_PATH, invoice_page
+from extractors.ocr.textnorm import fix_numeric, normalize_text
+from pipeline.errors import OcrUnavailable
+from pipeline.settings import OcrSettings
+
+pytestmark = pytest.mark.skipif(not FONT_PATH.exists(), reason="needs fonts-wqy-microhei")
+
+TOTAL_WORDS = "价税合计(大写)伍拾陆万玖仟伍佰贰拾圆整"
+
+
+@pytest.fixture(scope="session")
+def engine() -> OcrEngine:
+    return get_engine(OcrSettings())  # cached: every test module shares one instance
+
+
+@pytest.fixture(scope="session")
+def page() -> tuple[np.ndarray, list]:
+    return invoice_page(dpi=200, n_rows=8)
+
+
+@pytest.fixture(scope="session")
+def lines(engine, page):
+    return engine.recognize(page[0], 200)
+
+
+def _find(lines, needle: str):
+    return next(ln for ln in lines if needle in normalize_text(ln.text))
+
+
+def test_get_engine_is_cached(engine) -> None:
+    assert get_engine(OcrSettings()) is engine
+    assert isinstance(engine, OcrEngine)
+
+
+def test_rapidocr_reads_known_text(lines) -> None:
+    texts = {normalize_text(ln.text).replace(" ", "") for ln in lines}
+    assert TOTAL_WORDS in texts
+    assert any(t.endswith("¥569520.00") for t in texts)
+    assert "发票号码:24312000000123456789" in texts
+    assert all(ln.source == "ocr" and 0 < ln.confidence <= 1 for ln in lines)
+
+
+def test_boxes_are_points_where_drawn(lines, page) -> None:
+    _, drawn = page
+    for d in drawn:
+        if d.text.startswith(("价税合计", "发票号码", "开票人")):
+            ln = _find(lines, normalize_text(d.text)[:4])
+            assert all(abs(a - b) < 4 for a, b in zip(ln.bbox, d.bbox)), (ln.bbox, d.bbox)
+
+
+def test_words_split_label_and_value(lines, page) -> None:
+    ln = _find(lines, "发票号码")
+    words = [w.text for w in ln.words]
+    assert words[0] == "发票号码" and words[-1] == "24312000000123456789"
+    value = ln.words[-1].bbox
+    assert value[0] > ln.bbox[0] + 30 and abs(value[2] - ln.bbox[2]) < 4
+    amount = _find(lines, "569520").words[-1]
+    assert normalize_text(amount.text) == "¥569520.00"
+    drawn = next(d for d in page[1] if d.text.endswith("¥569520.00"))
+    assert abs(amount.bbox[2] - drawn.bbox[2]) < 4
+
+
+def test_chars_to_words_splits_on_space_kind_and_gap() -> None:
+    def q(x0: float, x1: float) -> list[list[float]]:
+        return [[x0, 0], [x1, 0], [x1, 10], [x0, 10]]
+
+    chars = [("金", 1.0, q(0, 10)), ("额", 1.0, q(10, 20)), ("：", 1.0, q(20, 25)),
+             ("1", 0.9, q(26, 31)), ("2", 1.0, q(31, 36)), ("X", 1.0, q(60, 66))]
+    words = chars_to_words("金额：12 X", chars, 0.5)
+    assert [w.text for w in words] == ["金额", "：", "12", "X"]
+    assert words[2].bbox == (13.0, 0.0, 18.0, 5.0) and words[2].confidence == 0.9
+    assert chars_to_words("different", chars, 1.0) is None
+
+
+def test_normalize_text() -> None:
+    assert normalize_text("⼦公司（大写）￥１２：\u200bAB") == "子公司(大写)¥12:AB"
+    assert fix_numeric("1O0.l2I") == "100.121"
+
+
+@pytest.mark.skipif(shutil.which("tesseract") is None, reason="tesseract-ocr not installed")
+def test_tesseract_reads_most(page) -> None:
+    pytest.importorskip("pytesseract")
+    img, drawn = page
+    lines = get_engine(OcrSettings(engine="tesseract")).recognize(img, 200)
+    got = "".join(normalize_text(ln.text) for ln in lines).replace(" ", "")
+    want = "".join(normalize_text(d.text) for d in drawn).replace(" ", "")
+    hits = sum(1 for ch in set(want) if ch in got)
+    assert hits / len(set(want)) > 0.8
+    assert "24312000000123456789" in got
+    ln = next(ln for ln in lines if "24312000000123456789" in ln.text.replace(" ", ""))
+    d = next(d for d in drawn if d.text.startswith("发票号码"))
+    assert abs(ln.bbox[0] - d.bbox[0]) < 5 and abs(ln.bbox[3] - d.bbox[3]) < 5
+
+
+def test_paddle_missing_is_clear() -> None:
+    try:
+        import paddleocr  # noqa: F401
+    except ImportError:
+        with pytest.raises(OcrUnavailable, match="pip install"):
+            get_engine(OcrSettings(engine="paddleocr"))
+    else:  # pragma: no cover
+        pytest.skip("paddleocr installed")

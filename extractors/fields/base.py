@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
 from typing import Any, Callable
 
 from extractors.fields.finder import Found
 from extractors.layout import Span
 from pipeline.types import Document, Field, Provenance
+
+PLACEHOLDER = re.compile(r"\{\{|\}\}|\{%|_{4,}|＿{2,}|\bX{4,}\b")
 
 
 def put(
@@ -22,6 +25,8 @@ def put(
     if found is None or (name in doc.fields and not overwrite):
         return doc.value(name)
     span = found.value if isinstance(found, Found) else found
+    if PLACEHOLDER.search(span.text):
+        return None  # an unfilled template ({{name}}, ____) is not a value
     value = normalise(span.text) if normalise else span.text.strip()
     if value in (None, "", []):
         return None

@@ -24,7 +24,7 @@ PARTY = re.compile(
     rf"(?:^|\s|[：:])((?:甲|乙)\s*方|{PAYER}|{PAYEE})\s*(?:[（(]\s*(?:(?:甲|乙)方|{PAYER}|{PAYEE}|全称|名称)\s*[)）])?\s*(?:[（(]\s*全\s*称\s*[)）])?\s*(?:名\s*称)?\s*[：:]"
 )
 NUMBER = re.compile(r"(?:合\s*同\s*编\s*号|合\s*同\s*号|协\s*议\s*编\s*号|编\s*号)")
-NUMBER_VALUE = re.compile(r"([A-Za-z0-9][A-Za-z0-9\-－_/〔〕\[\]（）()]{3,40})")
+NUMBER_VALUE = re.compile(r"(?<![{A-Za-z0-9])((?=[A-Za-z0-9\-－_/〔〕\[\]（）()]*\d)[A-Za-z0-9][A-Za-z0-9\-－_/〔〕\[\]（）()]{3,40})")
 SIGNED = re.compile(r"(?:签\s*订\s*日\s*期|签\s*订\s*时\s*间|签\s*约\s*日\s*期|签\s*署\s*日\s*期|签\s*订\s*于)")
 PRICE = re.compile(r"(?:合同总价|签约合同价|合同总金额|合同金额|合同价款|合同总价款|总价款|总金额|合同价格|租金总额|服务费总额)")
 PROJECT = re.compile(r"(?:工\s*程\s*名\s*称|项\s*目\s*名\s*称)")
@@ -45,7 +45,7 @@ def _side(role: str, text: str) -> str:
 def _parties(doc: Document, index: list[LineIndex]) -> None:
     head = [i for i, li in enumerate(index) if li.page <= 2][:120]
     text = "\n".join(li.text for li in index)
-    found = find_all(index, PARTY, stop=re.compile(r"\s{3,}|[（(]以下|[，,；;。]|地\s*址|法定代表人"), lines=head, below=False)
+    found = find_all(index, PARTY, stop=re.compile(r"[（(]以下|[，,；;。]|地\s*址|法定代表人|联\s*系|电\s*话|" + PARTY.pattern[PARTY.pattern.index("((?:"):]), lines=head, below=False)
     seen: dict[str, object] = {}
     jia_yi: dict[str, object] = {}
     for f in found:

@@ -20,6 +20,7 @@ A4 = (595.0, 842.0)
 MARGIN = 56.0
 LINE_H = 16.0
 CHAR_W = 10.5
+CELL_GAP = 4 * CHAR_W  # wider than a label-value gap, so table cells never run together
 
 
 def _blocks(doc) -> list[list[str]]:
@@ -70,7 +71,7 @@ def flow_pages(blocks: list[list[str]], *, source: str) -> list[LoadedPage]:
         for text in cells:
             w = min(len(text) * CHAR_W, A4[0] - MARGIN - x)
             pages[-1].page.words.append(Word(text=text, bbox=(x, y, x + max(w, CHAR_W), y + LINE_H - 4), source=source))  # type: ignore[arg-type]
-            x = min(x + w + 2 * CHAR_W, A4[0] - MARGIN - CHAR_W)
+            x = min(x + w + CELL_GAP, A4[0] - MARGIN - CHAR_W)
     if not pages:
         raise CorruptFile("the document has no text")
     return pages

@@ -12,6 +12,12 @@ from typing import Callable, Iterable
 from extractors.layout import LineIndex, Span
 
 SEP = re.compile(r"[\s:：;；]*")
+# a free-text value never starts with one of these: it is the next label, the field is empty
+LABELISH = re.compile(
+    r"(名\s*称|户\s*名|全\s*称|账\s*号|帐\s*号|开\s*户|金\s*额|大\s*写|小\s*写|摘\s*要|用\s*途|备\s*注|附\s*言|业\s*务|交\s*易|"
+    r"日\s*期|时\s*间|流\s*水|币\s*种|钞\s*汇|纳\s*税\s*人|地\s*址|电\s*话|收\s*款|付\s*款|合\s*计|税\s*额|单\s*价|数\s*量|"
+    r"密\s*码|校\s*验|机器编号|验\s*证\s*码|打\s*印|记\s*账|回\s*单|凭\s*证|签\s*章|盖\s*章)"
+)
 BIG_GAP = 2.2  # line-heights of empty space that end a free-text value
 
 
@@ -38,7 +44,7 @@ def _take_free(li: LineIndex, pos: int, stop: re.Pattern[str] | None) -> Span | 
         elif sm and sm.start() == 0:
             return None
     text = li.text[start:end].rstrip(" :：")
-    if not text.strip():
+    if len(text.strip()) < 2 or LABELISH.match(text.strip()):  # a stray label piece, not a value
         return None
     return li.span(start, start + len(text))
 

@@ -24,7 +24,7 @@ _P = r"(?:付\s*款\s*(?:人|方|单位)?|收\s*款\s*(?:人|方|单位)?)?\s*"
 NAME = re.compile(_P + r"(?:户\s*名|全\s*称|名\s*称|账\s*户\s*名\s*称)")
 ACCOUNT = re.compile(_P + r"(?<!开户)(?:账\s*号|卡\s*号|账\s*户(?!\s*名))")
 BANK = re.compile(_P + r"(?:开\s*户\s*(?:银\s*)?行(?:\s*名\s*称)?|开\s*户\s*机\s*构|银\s*行\s*名\s*称)")
-STOP = re.compile(r"(?:账\s*号|户\s*名|全\s*称|开\s*户|收\s*款|付\s*款|金\s*额|\s{3,})")
+STOP = re.compile(r"(?:账\s*号|户\s*名|全\s*称|开\s*户|收\s*款|付\s*款|金\s*额|摘\s*要|用\s*途|业\s*务|交\s*易|备\s*注|时\s*间|日\s*期|\s{3,})")
 SERIAL = re.compile(r"(?:回\s*单\s*(?:编\s*号|号\s*码|号)|电子回单号码|交\s*易\s*流\s*水\s*号|流\s*水\s*号|凭\s*证\s*号|业\s*务\s*编\s*号|交\s*易\s*序\s*号)")
 DATE_LABEL = re.compile(r"(?:交\s*易\s*日\s*期|交\s*易\s*时\s*间|记\s*账\s*日\s*期|入\s*账\s*日\s*期|转\s*账\s*日\s*期|日\s*期)")
 AMOUNT_LABEL = re.compile(r"(?:小\s*写|交\s*易\s*金\s*额|金\s*额(?!\s*[(（]?\s*大))")
@@ -72,4 +72,4 @@ def extract(doc: Document, index: list[LineIndex]) -> None:
     if doc.value("amount") is None and doc.value("amount_in_words"):
         value = words_to_amount(doc.value("amount_in_words"))
         put(doc, "amount", words, lambda _t: format_money(value) if value is not None else None)
-    put(doc, "purpose", find_first(index, PURPOSE, stop=re.compile(r"\s{3,}|交易|渠道|打印|回单")), strip_inner_spaces)
+    put(doc, "purpose", find_first(index, PURPOSE, stop=re.compile(r"\s{3,}|交易|渠道|打印|回单|业\s*务|用\s*途|摘\s*要|时\s*间\s*戳|记\s*账")), strip_inner_spaces)

@@ -15,13 +15,13 @@ from extractors.layout import LineIndex
 from extractors.normalize.dates import parse_date
 from extractors.normalize.money import format_money, parse_money
 from extractors.normalize.numerals import words_to_amount
-from extractors.normalize.text import strip_inner_spaces
+from extractors.normalize.text import canonical_name, strip_inner_spaces
 from pipeline.types import Document
 
 PAYER = "发包人|发包方|买方|买受人|承租人|承租方|采购方|采购人|需方|委托方|委托人|业主方?|建设单位|订购方|购货方"
 PAYEE = "承包人|承包方|卖方|出卖人|出租人|出租方|供方|供货方|供应商|受托方|受托人|分包人|分包方|服务方|施工单位|销售方|承揽人|承揽方"
 PARTY = re.compile(
-    rf"(?:^|\s|[：:])((?:甲|乙)\s*方|{PAYER}|{PAYEE})\s*(?:[（(]\s*(?:(?:甲|乙)方|{PAYER}|{PAYEE}|全称|名称)\s*[)）])?\s*(?:[（(]\s*全\s*称\s*[)）])?\s*(?:名\s*称)?\s*[：:]"
+    rf"(?:^|\s|[：:])((?:甲|乙)\s*方|{PAYER}|{PAYEE})\s*(?:[（(]\s*(?:(?:甲|乙)方|{PAYER}|{PAYEE}|全称|名称)\s*[)）])?\s*(?:[（(]\s*全\s*称\s*[)）])?\s*(?:名\s*称)?\s*(?:[：:]|(?=\s))"
 )
 NUMBER = re.compile(r"(?:合\s*同\s*编\s*号|合\s*同\s*号|协\s*议\s*编\s*号|编\s*号)")
 NUMBER_VALUE = re.compile(r"(?<![{A-Za-z0-9])((?=[A-Za-z0-9\-－_/〔〕\[\]（）()]*\d)[A-Za-z0-9][A-Za-z0-9\-－_/〔〕\[\]（）()]{3,40})")
@@ -62,8 +62,8 @@ def _parties(doc: Document, index: list[LineIndex]) -> None:
         seen.setdefault(side, f)
     for side, f in jia_yi.items():
         seen.setdefault(side, f)
-    put(doc, "party_a_name", seen.get("payer"), strip_inner_spaces)  # type: ignore[arg-type]
-    put(doc, "party_b_name", seen.get("payee"), strip_inner_spaces)  # type: ignore[arg-type]
+    put(doc, "party_a_name", seen.get("payer"), canonical_name)  # type: ignore[arg-type]
+    put(doc, "party_b_name", seen.get("payee"), canonical_name)  # type: ignore[arg-type]
 
 
 def _title(doc: Document, index: list[LineIndex]) -> None:

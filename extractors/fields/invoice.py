@@ -14,9 +14,10 @@ from extractors.normalize.dates import parse_date
 from extractors.normalize.ids import normalize_code, normalize_tax_id
 from extractors.normalize.money import format_money, parse_money
 from extractors.normalize.numerals import words_to_amount
-from extractors.normalize.text import strip_inner_spaces
+from extractors.normalize.text import canonical_name, strip_inner_spaces
 from pipeline.types import Document
 
+NUMBER_LABEL = re.compile(r"发\s*票\s*号\s*码|(?<![A-Za-z])N[oO0](?![A-Za-z])\.?|№")
 NAME_LABEL = re.compile(r"(?<![务目物品])名\s*称")
 TAXID_LABEL = re.compile(
     r"(?:统一社会信用代码\s*/\s*纳税人识别号|纳\s*税\s*人\s*识\s*别\s*号|统一社会信用代码|税\s*号)"
@@ -59,7 +60,7 @@ def invoice_kind(index: list[LineIndex]) -> str | None:
 
 def extract(doc: Document, index: list[LineIndex]) -> None:
     kind = invoice_kind(index)
-    number = find_first(index, lbl("发票号码"), P.DIGITS(8, 20))
+    number = find_first(index, NUMBER_LABEL, P.DIGITS(8, 20))
     put(doc, "invoice_number", number, code((8, 20)))
     if kind is None:
         kind = "e_invoice" if doc.value("invoice_number") and len(doc.value("invoice_number")) == 20 else None
@@ -74,7 +75,7 @@ def extract(doc: Document, index: list[LineIndex]) -> None:
     names = assign(find_all(index, NAME_LABEL, stop=STOP), marks, ["buyer", "seller"])
     ids = assign(find_all(index, TAXID_LABEL, P.TAX_ID, max_skip=4), marks, ["buyer", "seller"])
     for role in ("buyer", "seller"):
-        put(doc, f"{role}_name", names.get(role), strip_inner_spaces)
+        put(doc, f"{role}_name", names.get(role), canonical_name)
         put(doc, f"{role}_tax_id", ids.get(role), normalize_tax_id)
 
     _totals(doc, index)

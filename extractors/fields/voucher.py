@@ -13,7 +13,7 @@ from extractors.normalize.dates import parse_date
 from extractors.normalize.ids import normalize_code
 from extractors.normalize.money import format_money, parse_money
 from extractors.normalize.numerals import words_to_amount
-from extractors.normalize.text import strip_inner_spaces
+from extractors.normalize.text import canonical_name, strip_inner_spaces
 from pipeline.types import Document
 
 ROLES = {
@@ -21,7 +21,7 @@ ROLES = {
     "payee": re.compile(r"收\s*款\s*(?:人|方|单位|账户)|入\s*账|收\s*方"),
 }
 _P = r"(?:付\s*款\s*(?:人|方|单位)?|收\s*款\s*(?:人|方|单位)?)?\s*"
-NAME = re.compile(_P + r"(?:户\s*名|全\s*称|名\s*称|账\s*户\s*名\s*称)")
+NAME = re.compile(_P + r"(?:户\s*名|全\s*称|名\s*称|账\s*户\s*名\s*称)|(?:付|收)\s*款\s*(?:人|方|单位)(?=\s*[:：])")
 ACCOUNT = re.compile(_P + r"(?<!开户)(?:账\s*号|卡\s*号|账\s*户(?!\s*名))")
 BANK = re.compile(_P + r"(?:开\s*户\s*(?:银\s*)?行(?:\s*名\s*称)?|开\s*户\s*机\s*构|银\s*行\s*名\s*称)")
 STOP = re.compile(r"(?:账\s*号|户\s*名|全\s*称|开\s*户|收\s*款|付\s*款|金\s*额|摘\s*要|用\s*途|业\s*务|交\s*易|备\s*注|时\s*间|日\s*期|\s{3,})")
@@ -48,7 +48,7 @@ def extract(doc: Document, index: list[LineIndex]) -> None:
     put(doc, "payment_date", find_first(index, DATE_LABEL, P.DATE, max_skip=10), parse_date)
     marks = anchors(index, ROLES)
     for label, key, value, norm in (
-        (NAME, "name", None, strip_inner_spaces),
+        (NAME, "name", None, canonical_name),
         (ACCOUNT, "account", P.ACCOUNT, normalize_code),
         (BANK, "bank", None, strip_inner_spaces),
     ):

@@ -46,17 +46,39 @@ _SPACE_NEXT_TO_CJK = re.compile(rf"\s+(?=[{_CJK}])|(?<=[{_CJK}])\s+")
 _SPACES = re.compile(r"\s+")
 
 
+# Kept as printed: full-width punctuation (names and remarks are "as printed") and
+# superscripts in units (m³). Full-width digits and letters still fold.
+_KEEP = frozenset(
+    [chr(c) for c in range(0xFF01, 0xFF10)] + [chr(c) for c in range(0xFF1A, 0xFF21)]
+    + [chr(c) for c in range(0xFF3B, 0xFF41)] + [chr(c) for c in range(0xFF5B, 0xFF66)] + ["²", "³"]
+)
+
+
 def normalize_text(s: str) -> str:
     """Fold to what a reader sees: NFKC (Kangxi radicals, full-width digits and
     letters, U+3000), simplified radicals, ￥ -> ¥, zero-width marks removed.
 
-    NFKC is lossy on purpose; note it also turns ㎡ into "m2" and ⓧ into "x".
+    Full-width punctuation and superscripts stay as printed (（成都）, ：, m³).
     """
     if not s:
         return ""
-    s = s.translate(_ZERO_WIDTH)
-    s = unicodedata.normalize("NFKC", s).translate(_RADICALS)
-    return s.replace("\uffe5", "\u00a5")
+    s = s.translate(_ZERO_WIDTH).replace("\uffe5", "\u00a5")
+    if any(ch in _KEEP for ch in s):
+        s = "".join(ch if ch in _KEEP else unicodedata.normalize("NFKC", ch) for ch in s)
+    else:
+        s = unicodedata.normalize("NFKC", s)
+    return s.translate(_RADICALS)
+
+
+_HALF_BRACKET = re.compile(rf"\((?=[{_CJK}])|(?<=[{_CJK}])\)")
+
+
+def canonical_name(s: str) -> str:
+    """A party name as registered: inner spaces removed, brackets around Chinese
+    text full-width (OCR reads （ and ( alike; 企业名称 use the full-width form)."""
+    s = strip_inner_spaces(s)
+    s = _HALF_BRACKET.sub(lambda m: "（" if m.group(0) == "(" else "）", s)
+    return s
 
 
 def strip_inner_spaces(s: str) -> str:

@@ -74,7 +74,9 @@ def _load_page(ppage: pdfplumber.page.Page, pdfium_doc: pdfium.PdfDocument, i: i
         chars = []
     if _usable_text(chars):
         page.text_source = "text_layer"
-        for w in ppage.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False):
+        # rotated glyphs are seal and stamp lettering (发票专用章 around an oval), not page text
+        upright = ppage.filter(lambda o: o.get("object_type") != "char" or o.get("upright", True))
+        for w in upright.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False):
             page.words.append(
                 Word(
                     text=w["text"],

@@ -10,9 +10,8 @@ from __future__ import annotations
 import re
 
 from classifiers.doctype import classify
-from extractors.fields import patterns as P
-from extractors.fields.finder import find_first
-from extractors.layout import lbl, page_index
+from extractors.fields import invoice
+from extractors.layout import page_index
 from pipeline.types import Document, Page
 
 RECEIPT_TITLE = re.compile(r"回\s*单|凭\s*证")
@@ -21,7 +20,7 @@ RECEIPT_TITLE = re.compile(r"回\s*单|凭\s*证")
 def _page_key(page: Page) -> tuple[str, str | None]:
     kind, _ = classify(page.text)
     if kind == "invoice":
-        found = find_first(page_index([page]), lbl("发票号码"), P.DIGITS(8, 20))
+        found = invoice.find_number(page_index([page]))
         return kind, re.sub(r"\D", "", found.value.text) if found else None
     if kind == "payment_voucher" and RECEIPT_TITLE.search(page.text):
         return kind, f"page{page.number}"

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 
+import time
 from typing import ClassVar
 
 from classifiers.doctype import classify
 from extractors.layout import group_lines, page_index
 from extractors.normalize.text import normalize_text
+from extractors.stamps import mark_red_ocr_words, split_stamps
 from pipeline.stage import StageContext, register
 from pipeline.types import Document, RiskFlag, Word
 
@@ -55,9 +57,12 @@ class OcrStage:
             img = doc.images.get(page.number)
             if img is None or page.words:
                 continue
+            t0 = time.perf_counter()
             lines = engine.recognize(img, page.dpi)
+            ctx.timings["ocr_engine"] = ctx.timings.get("ocr_engine", 0.0) + time.perf_counter() - t0
             for line in lines:
                 page.words.extend(line.words or [Word(text=line.text, bbox=line.bbox, confidence=line.confidence, source="ocr")])
+            mark_red_ocr_words(page.words, img, page.dpi)
             page.text_source = "ocr"
         doc.scanned = doc.scanned or any(p.text_source == "ocr" for p in doc.pages)
         return doc
@@ -76,7 +81,9 @@ class TextNormaliseStage:
         for page in doc.pages:
             for w in page.words:
                 w.text = normalize_text(w.text)
-            page.words = [w for w in page.words if w.text.strip()]
+            words, stamps = split_stamps([w for w in page.words if w.text.strip()])
+            page.words = words
+            page.stamp_words.extend(stamps)
         return doc
 
 

@@ -30,6 +30,7 @@ class Word(BaseModel):
     bbox: BBox
     confidence: float = 1.0
     source: TextSource = "text_layer"
+    red: bool = False  # printed in seal-red ink (see extractors.stamps)
 
 
 class Line(BaseModel):
@@ -68,6 +69,7 @@ class Page(BaseModel):
     lines: list[Line] = PField(default_factory=list)
     tables: list[Table] = PField(default_factory=list)
     qr_payloads: list[str] = PField(default_factory=list)
+    stamp_words: list[Word] = PField(default_factory=list)  # seal lettering, kept apart for checks
 
     @property
     def text(self) -> str:

@@ -6,7 +6,7 @@ import re
 
 from extractors.fields import patterns as P
 from extractors.fields.base import put, put_value
-from extractors.fields.finder import find_all, find_first, search
+from extractors.fields.finder import Found, find_all, find_first, search
 from extractors.fields.items import extract_items
 from extractors.fields.roles import anchors, assign
 from extractors.layout import LineIndex, lbl
@@ -29,7 +29,16 @@ PARTY_ROLES = {
     "buyer": re.compile(r"购\s*买\s*方|购\s*方|购\s*货\s*单\s*位|买\s*方"),
     "seller": re.compile(r"销\s*售\s*方(?!\s*[:：(（]\s*[(（]?章)|销\s*方|销\s*货\s*单\s*位|卖\s*方"),
 }
-TITLE = re.compile(r"(电子发票\s*[（(]\s*(?:增值税)?(专用发票|普通发票)\s*[)）]|增值税\s*(?:电子)?\s*(专用|普通)\s*发票|(专用|普通)发票)")
+def _gappy(word: str, gap: int = 4) -> str:
+    """A title pattern that tolerates stamp lettering printed through it (增全国值税专制章用发票)."""
+    return f".{{0,{gap}}}?".join(re.escape(ch) for ch in word)
+
+
+TITLE = re.compile(
+    rf"({_gappy('电子发票')}\s*[（(]\s*(?:增值税)?({_gappy('专用发票')}|{_gappy('普通发票')})\s*[)）]"
+    rf"|{_gappy('增值税')}.{{0,4}}?(?:电子)?.{{0,2}}?({_gappy('专用')}|{_gappy('普通')}).{{0,4}}?{_gappy('发票')}"
+    rf"|(专用|普通)发票)"
+)
 
 
 def money(text: str) -> str | None:
@@ -54,13 +63,18 @@ def invoice_kind(index: list[LineIndex]) -> str | None:
             if m.group(2):
                 return "e_invoice"
             kind = m.group(3) or m.group(4)
-            return "vat_special" if kind == "专用" else "vat_ordinary"
+            return "vat_special" if kind.startswith("专") else "vat_ordinary"
     return None
+
+
+def find_number(index: list[LineIndex]) -> Found | None:
+    """发票号码 (or the "No" printed before it on paper invoices)."""
+    return find_first(index, NUMBER_LABEL, P.DIGITS(8, 20))
 
 
 def extract(doc: Document, index: list[LineIndex]) -> None:
     kind = invoice_kind(index)
-    number = find_first(index, NUMBER_LABEL, P.DIGITS(8, 20))
+    number = find_number(index)
     put(doc, "invoice_number", number, code((8, 20)))
     if kind is None:
         kind = "e_invoice" if doc.value("invoice_number") and len(doc.value("invoice_number")) == 20 else None

@@ -25,7 +25,7 @@ from pipeline.types import BBox, Line, Word
 GAP_FACTOR = 0.8  # a gap wider than this x line height splits a word
 SEPARATORS = frozenset("：:（）()【】[]「」《》<>，、；;|")
 
-Quad = Sequence[Sequence[float]]  # 4 (x, y) corners in pixels
+Quad = Sequence[Sequence[float]] | np.ndarray  # 4 (x, y) corners in pixels
 CharBox = tuple[str, float, Quad]  # (char, score, quad)
 
 
@@ -131,7 +131,7 @@ def sort_lines(lines: list[Line]) -> list[Line]:
 
 @lru_cache(maxsize=4)
 def _engine_for(key: tuple[tuple[str, object], ...]) -> OcrEngine:
-    cfg = OcrSettings(**dict(key))
+    cfg = OcrSettings.model_validate(dict(key))
     if cfg.engine == "rapidocr":
         from extractors.ocr.rapidocr_engine import RapidOcrEngine
 

@@ -95,6 +95,7 @@ class RapidOcrEngine:
 
     def recognize(self, image: np.ndarray, dpi: float) -> list[Line]:
         image = _bgr(image)
+        res: Any
         with self._lock:
             res = self._ocr(
                 image,

@@ -52,12 +52,12 @@ def render_texts(
     return arr, out
 
 
-HEADER = [
+HEADER: list[tuple[float, float, str, float]] = [
     (170, 40, "电子发票（增值税专用发票）", 18),
     (40, 75, "发票号码：24312000000123456789", 9),
     (330, 75, "开票日期：2024年05月17日", 9),
 ]
-FOOTER = [
+FOOTER: list[tuple[float, float, str, float]] = [
     (40, 740, "价税合计（大写）伍拾陆万玖仟伍佰贰拾圆整", 11),
     (400, 740, "（小写）¥569520.00", 11),
     (40, 770, "开票人：王晓明", 9),
@@ -68,7 +68,7 @@ _GOODS = ["*信息技术服务*软件开发费", "*电子计算机*服务器", "
 
 def invoice_lines(n_rows: int = 36) -> list[tuple[float, float, str, float]]:
     """Header, ``n_rows`` two-column item rows and the totals: ~2*n_rows+7 lines."""
-    items = list(HEADER)
+    items: list[tuple[float, float, str, float]] = list(HEADER)
     for i in range(n_rows):
         y = 105 + i * 17.5
         g = _GOODS[i % len(_GOODS)]

@@ -14,6 +14,7 @@ import pypdfium2 as pdfium
 from pdfminer.pdfdocument import PDFEncryptionError, PDFPasswordIncorrect
 from pdfminer.pdfparser import PDFSyntaxError
 
+from extractors.stamps import is_red_rgb
 from pipeline.backends.base import LoadedPage
 from pipeline.errors import CorruptFile, EncryptedFile, FileTooLarge
 from pipeline.types import Page, Word
@@ -76,12 +77,14 @@ def _load_page(ppage: pdfplumber.page.Page, pdfium_doc: pdfium.PdfDocument, i: i
         page.text_source = "text_layer"
         # rotated glyphs are seal and stamp lettering (发票专用章 around an oval), not page text
         upright = ppage.filter(lambda o: o.get("object_type") != "char" or o.get("upright", True))
-        for w in upright.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False):
+        for w in upright.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False,
+                                       extra_attrs=["non_stroking_color"]):
             page.words.append(
                 Word(
                     text=w["text"],
                     bbox=(w["x0"] - x_off, w["top"] - y_off, w["x1"] - x_off, w["bottom"] - y_off),
                     source="text_layer",
+                    red=is_red_rgb(w.get("non_stroking_color")),
                 )
             )
         return LoadedPage(page=page)

@@ -63,7 +63,7 @@ def parse_date(text: str) -> str | None:
     is dropped) -> "2024-03-15"; None when it is not a real date."""
     if not isinstance(text, str):
         return None
-    s = normalize_text(text).strip()
+    s = normalize_text(text, keep_punct=False).strip()
     m = _NUMERIC.match(s)
     if m:
         month = m.group("m") or m.group("m2")

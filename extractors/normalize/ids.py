@@ -32,7 +32,7 @@ def normalize_code(text: str) -> str:
     with O/o -> 0 and l/I -> 1 where they sit among digits."""
     if not isinstance(text, str):
         return ""
-    s = normalize_text(text)
+    s = normalize_text(text, keep_punct=False)
     out = []
     for m in _CODE_RUN.finditer(s):
         run = m.group(0)
@@ -52,7 +52,7 @@ def normalize_tax_id(text: str) -> str:
     only in its 6-digit region prefix; Z, S, V are left so a misread fails its check."""
     if not isinstance(text, str):
         return ""
-    s = re.sub(r"[^0-9A-Z]", "", normalize_text(text).upper())
+    s = re.sub(r"[^0-9A-Z]", "", normalize_text(text, keep_punct=False).upper())
     if len(s) in (18, 20):
         return s.translate(_USCC_LOOKALIKES)
     if len(s) == 15:

@@ -52,7 +52,7 @@ def parse_money(text: str) -> Decimal | None:
     """
     if not isinstance(text, str):
         return None
-    s = re.sub(r"\s+", "", normalize_text(text).translate(_MINUS))
+    s = re.sub(r"\s+", "", normalize_text(text, keep_punct=False).translate(_MINUS))
     signs = 0
     stripped = True
     while stripped:  # labels and currency marks before the figures
@@ -139,7 +139,7 @@ def parse_rate(text: str) -> str | None:
     """
     if not isinstance(text, str):
         return None
-    s = re.sub(r"\s+", "", normalize_text(text))
+    s = re.sub(r"\s+", "", normalize_text(text, keep_punct=False))
     s = _RATE_LABEL.sub("", s)
     if not s:
         return None
@@ -172,6 +172,6 @@ def canonical_decimal(text: str | Decimal | int) -> str | None:
             return None
     if not isinstance(text, str):
         return None
-    s = re.sub(r"\s+", "", normalize_text(text).translate(_MINUS))
+    s = re.sub(r"\s+", "", normalize_text(text, keep_punct=False).translate(_MINUS))
     value = _to_decimal(s)
     return None if value is None else _plain(value)

@@ -244,7 +244,7 @@ def words_to_amount(text: str) -> Decimal | None:
     """
     if not isinstance(text, str):
         return None
-    s = re.sub(r"\s+", "", normalize_text(text))
+    s = re.sub(r"\s+", "", normalize_text(text, keep_punct=False))
     s, negative = _strip_decorations(s)
     if not s:
         return None

@@ -48,22 +48,20 @@ _SPACES = re.compile(r"\s+")
 
 # Kept as printed: full-width punctuation (names and remarks are "as printed") and
 # superscripts in units (m³). Full-width digits and letters still fold.
-_KEEP = frozenset(
-    [chr(c) for c in range(0xFF01, 0xFF10)] + [chr(c) for c in range(0xFF1A, 0xFF21)]
-    + [chr(c) for c in range(0xFF3B, 0xFF41)] + [chr(c) for c in range(0xFF5B, 0xFF66)] + ["²", "³"]
-)
+_KEEP = frozenset("（）：；，！？²³")
 
 
-def normalize_text(s: str) -> str:
+def normalize_text(s: str, *, keep_punct: bool = True) -> str:
     """Fold to what a reader sees: NFKC (Kangxi radicals, full-width digits and
     letters, U+3000), simplified radicals, ￥ -> ¥, zero-width marks removed.
 
-    Full-width punctuation and superscripts stay as printed (（成都）, ：, m³).
+    Full-width punctuation and superscripts stay as printed (（成都）, ：, m³);
+    value parsers pass ``keep_punct=False`` to fold those too.
     """
     if not s:
         return ""
     s = s.translate(_ZERO_WIDTH).replace("\uffe5", "\u00a5")
-    if any(ch in _KEEP for ch in s):
+    if keep_punct and any(ch in _KEEP for ch in s):
         s = "".join(ch if ch in _KEEP else unicodedata.normalize("NFKC", ch) for ch in s)
     else:
         s = unicodedata.normalize("NFKC", s)

@@ -22,7 +22,7 @@ from extractors.normalize import normalize_text, strip_inner_spaces
         ("伍⻆整", "伍角整"),  # U+2EC6, not folded by NFKC
         ("⻓江⻔", "长江门"),
         ("￥１２３．４５", "¥123.45"),
-        ("（小写）", "(小写)"),
+        ("（小写）", "（小写）"),
         ("１３％", "13%"),
         ("ＡＢＣ", "ABC"),
         ("a\u200bb\u200c\u200dc\ufeffd\u2060e\u00adf", "abcdef"),
@@ -42,7 +42,7 @@ def test_normalize_text(text: str, expected: str) -> None:
         ("中建\u200b三局", "中建三局"),
         ("ABC  Co.,  Ltd.", "ABC Co., Ltd."),
         ("西门子 Siemens  Ltd. 中国", "西门子Siemens Ltd.中国"),
-        ("（北京）有限公司", "(北京)有限公司"),
+        ("（北京）有限公司", "（北京）有限公司"),
     ],
 )
 def test_strip_inner_spaces(text: str, expected: str) -> None:

@@ -10,8 +10,8 @@ import re
 
 from extractors.fields import patterns as P
 from extractors.fields.base import put, put_value
-from extractors.fields.finder import find_all, find_first
-from extractors.layout import LineIndex
+from extractors.fields.finder import Found, find_all, find_first
+from extractors.layout import LineIndex, Span
 from extractors.normalize.dates import parse_date
 from extractors.normalize.money import format_money, parse_money
 from extractors.normalize.numerals import words_to_amount
@@ -81,6 +81,25 @@ def _amount(text: str) -> str | None:
     return format_money(value) if value is not None else None
 
 
+SIGNED_IN_TEXT = re.compile(
+    rf"于\s*({P.DATE.pattern[1:-1]})\s*(?:在[^，。,；;]{{0,24}}?)?\s*(?:签\s*订|签\s*署|订\s*立)"
+)
+SIGNATURE_DATE = re.compile(r"(?:^|\s)(?:签\s*字\s*|签\s*署\s*|签\s*约\s*)?日\s*期\s*[:：]")
+
+
+def _signed(index: list[LineIndex]) -> Span | Found | None:
+    """签订日期 label, else "于2024年5月1日在…签订" in the text, else the signature block's 日期."""
+    found = find_first(index, SIGNED, P.DATE, max_skip=12)
+    if found is not None:
+        return found
+    for li in index:
+        m = SIGNED_IN_TEXT.search(li.text)
+        if m:
+            return li.span(m.start(1), m.end(1))
+    dated = find_all(index, SIGNATURE_DATE, P.DATE, max_skip=4, below=False)
+    return dated[-1] if dated else None
+
+
 def extract(doc: Document, index: list[LineIndex]) -> None:
     put(doc, "contract_number", find_first(index, NUMBER, NUMBER_VALUE), lambda t: re.sub(r"\s+", "", t).upper())
     _title(doc, index)
@@ -89,11 +108,7 @@ def extract(doc: Document, index: list[LineIndex]) -> None:
     put(doc, "total_amount", find_first(index, PRICE, P.MONEY, max_skip=60), _amount)
     if doc.value("total_amount") is None:
         put(doc, "total_amount", find_first(index, PRICE, P.CAPITALS, max_skip=30), _amount)
-    signed = find_first(index, SIGNED, P.DATE, max_skip=12)
-    if signed is None:
-        dated = find_all(index, re.compile(r"日\s*期|时\s*间"), P.DATE, max_skip=8)
-        signed = dated[-1] if dated else None
-    put(doc, "signing_date", signed, parse_date)
+    put(doc, "signing_date", _signed(index), parse_date)
     if doc.fields:
         cur = "USD" if re.search(r"美元|USD", doc.text[:4000]) else "EUR" if re.search(r"欧元|EUR", doc.text[:4000]) else "CNY"
         put_value(doc, "currency", cur, source="derived")

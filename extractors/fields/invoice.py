@@ -9,7 +9,7 @@ from extractors.fields.base import put, put_value
 from extractors.fields.finder import Found, find_all, find_first, search
 from extractors.fields.items import extract_items
 from extractors.fields.roles import anchors, assign
-from extractors.layout import LineIndex, lbl
+from extractors.layout import LineIndex, Span, _union, group_lines, lbl
 from extractors.normalize.dates import parse_date
 from extractors.normalize.ids import normalize_code, normalize_tax_id
 from extractors.normalize.money import format_money, parse_money
@@ -103,22 +103,37 @@ def extract(doc: Document, index: list[LineIndex]) -> None:
     _remarks(doc, index)
 
 
+TOTALS_ROW = re.compile(r"^\s*(?:合\s*)?计(?:\s|¥|$)|^\s*合\s*计")
+YEN_MONEY = re.compile(r"(¥\s*-?\d[\d,]*\.\d{2})")
+
+
+def _totals_row(index: list[LineIndex]) -> tuple[LineIndex, list[re.Match[str]]] | None:
+    """The 合计 row (amount and tax sums); failing its label, the one row with two ¥ sums."""
+    for li in index:
+        if TOTALS_ROW.search(li.text) and not re.search(r"价\s*税|小\s*写|大\s*写", li.text):
+            found = list(P.MONEY.finditer(li.text))
+            if found:
+                return li, found
+    for li in index:
+        found = list(YEN_MONEY.finditer(li.text))
+        if len(found) == 2 and not re.search(r"价\s*税|小\s*写|大\s*写", li.text):
+            return li, found
+    return None
+
+
 def _totals(doc: Document, index: list[LineIndex]) -> None:
     words = find_first(index, re.compile(r"[(（]\s*大\s*写\s*[)）]|价\s*税\s*合\s*计"), P.CAPITALS, max_skip=8)
     put(doc, "total_amount_in_words", words, lambda t: t if words_to_amount(t) is not None else None)
     total = find_first(index, re.compile(r"[(（]\s*小\s*写\s*[)）]"), P.MONEY, max_skip=4)
     put(doc, "total_amount", total, money)
-    for i, li in enumerate(index):
-        if re.match(r"^\s*合\s*计", li.text) and not re.search(r"价\s*税", li.text):
-            found = [m for m in P.MONEY.finditer(li.text)]
-            if not found and i + 1 < len(index):  # values printed just under the 合计 label
-                continue
-            if len(found) >= 2:
-                put(doc, "amount_excl_tax", li.span(found[-2].start(1), found[-2].end(1)), money)
-                put(doc, "tax_amount", li.span(found[-1].start(1), found[-1].end(1)), money)
-            elif len(found) == 1:
-                put(doc, "amount_excl_tax", li.span(found[0].start(1), found[0].end(1)), money)
-            break
+    row = _totals_row(index)
+    if row is not None:
+        li, found = row
+        if len(found) >= 2:
+            put(doc, "amount_excl_tax", li.span(found[-2].start(1), found[-2].end(1)), money)
+            put(doc, "tax_amount", li.span(found[-1].start(1), found[-1].end(1)), money)
+        elif len(found) == 1:
+            put(doc, "amount_excl_tax", li.span(found[0].start(1), found[0].end(1)), money)
     if doc.value("total_amount") is None:
         put(doc, "total_amount", find_first(index, lbl("价税合计"), P.MONEY, max_skip=40), money)
     if doc.value("total_amount") is None and doc.value("total_amount_in_words"):
@@ -129,28 +144,33 @@ def _totals(doc: Document, index: list[LineIndex]) -> None:
                   confidence=f.confidence, source="derived")
 
 
+REMARK_LABEL = re.compile(r"^备\s*注?\s*[:：]?$")
+REMARK_TOP = re.compile(r"价\s*税\s*合\s*计")
+REMARK_BOTTOM = re.compile(r"收\s*款\s*人|复\s*核|开\s*票\s*人")
+
+
 def _remarks(doc: Document, index: list[LineIndex]) -> None:
-    label = search(index, re.compile(r"(备\s*注|^备$)"))
-    if label is None:
+    """备注: the words right of the 备注 label, between the totals row and the signature row."""
+    for page in doc.pages:
+        label = next((w for w in page.words if REMARK_LABEL.match(w.text)), None)
+        if label is None:
+            continue
+        lines = [li for li in index if li.page == page.number]
+        top = max((li.line.bbox[3] for li in lines if REMARK_TOP.search(li.text) and li.line.bbox[3] <= label.bbox[1] + 2),
+                  default=label.bbox[1] - 40)
+        bottom = min((li.line.bbox[1] for li in lines if REMARK_BOTTOM.search(li.text) and li.line.bbox[1] >= label.bbox[3] - 2),
+                     default=label.bbox[3] + 40)
+        inside = [w for w in page.words
+                  if w.bbox[0] > label.bbox[2] + 0.5 and top - 1 <= (w.bbox[1] + w.bbox[3]) / 2 <= bottom + 1
+                  and not REMARK_LABEL.match(w.text) and w.text.strip() not in ("注", "注:", "注：")]
+        if not inside:
+            return
+        rows = group_lines(inside)
+        text = "".join(strip_inner_spaces(r.text) for r in rows)
+        text = re.sub(r"^[:：]", "", text)
+        if not text:
+            return
+        span = Span(text, rows[0].bbox if len(rows) == 1 else _union([r.bbox for r in rows]), page.number,
+                    min(r.confidence for r in rows), rows[0].source)
+        put(doc, "remarks", span)
         return
-    lines = []
-    for li in index:
-        if li.page != label.page or li.line.bbox[3] < label.bbox[1] - 30 or li.line.bbox[1] > label.bbox[3] + 30:
-            continue
-        if re.search(r"收\s*款\s*人|复\s*核|开\s*票\s*人|价\s*税\s*合\s*计", li.text):
-            continue
-        for k, ch in enumerate(li.text):
-            box = li.span(k, k + 1).bbox
-            if box[0] > label.bbox[2] + 1:
-                text = li.text[k:].strip()
-                text = re.sub(r"^[:：\s]*", "", text)
-                text = re.sub(r"^注\s*", "", text)
-                if text:
-                    lines.append((li, k))
-                break
-    if lines:
-        li, k = lines[0]
-        text = " ".join(li2.text[k2:].strip(" :：") for li2, k2 in lines)
-        span = li.span(k, len(li.text))
-        span.text = text
-        put(doc, "remarks", span, strip_inner_spaces)

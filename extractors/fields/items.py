@@ -26,7 +26,7 @@ COLUMNS: dict[str, re.Pattern[str]] = {
     "tax_rate": re.compile(r"税\s*率\s*/?\s*(?:征\s*收\s*率)?|征\s*收\s*率"),
     "tax_amount": re.compile(r"(?<!合计)税\s*额"),
 }
-END = re.compile(r"^\s*(合\s*计|价\s*税\s*合\s*计|小\s*计)")
+END = re.compile(r"^\s*(合\s*计|价\s*税\s*合\s*计|小\s*计|计\s*¥|计\s*$)")
 
 
 @dataclass
@@ -85,15 +85,20 @@ def extract_items(index: list[LineIndex]) -> list[Item]:
     start, cols = head
     page = index[start].page
     header_bottom = index[start].line.bbox[3]
+    # the table ends a little right of its last header: side notes (第三联：发票联) are not cells
+    right = max(x1 for _, x1 in cols.values()) + 0.6 * (max(x1 for _, x1 in cols.values()) - min(x0 for x0, _ in cols.values())) / len(cols)
     items: list[Item] = []
     for li in index[start + 1:]:
         if li.page != page or END.search(li.text) or li.line.bbox[1] - header_bottom > 400:
             break
         cells: dict[str, list[str]] = {}
         for text, box in _split_cells(li):
+            if box[0] > right:
+                continue
             cells.setdefault(_column_of(box, cols), []).append(text)
         joined = {k: " ".join(v) for k, v in cells.items()}
-        amount = parse_money(joined.get("amount", "")) if joined.get("amount") else None
+        m = P.MONEY_LOOSE.search(joined.get("amount") or "")
+        amount = parse_money(m.group(1)) if m else None
         if amount is None and items and set(joined) <= {"name", "spec", "unit"}:
             prev = items[-1]
             for key in ("name", "spec"):
@@ -114,7 +119,8 @@ def _row_values(cells: dict[str, str]) -> dict[str, Any]:
         return canonical_decimal(cells[key]) if cells.get(key) else None
 
     def mon(key: str) -> str | None:
-        v = parse_money(cells[key]) if cells.get(key) else None
+        m = P.MONEY_LOOSE.search(cells.get(key) or "")
+        v = parse_money(m.group(1)) if m else None
         return format_money(v) if v is not None else None
 
     rate = None

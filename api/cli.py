@@ -49,7 +49,7 @@ def extract(
     sink = out.open("w", encoding="utf-8") if out else None
     rows: list[dict] = []
     n_failed = len(missing)
-    show = len(files) > 3 and sys.stderr.isatty() or (len(files) > 3 and summary)
+    show = len(files) > 3
     progress = Progress(TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(), TimeRemainingColumn(),
                         console=err, disable=not show, transient=True)
     try:

@@ -17,6 +17,7 @@ from pipeline.types import Word
 CJK = re.compile(r"[\u3400-\u9fff]")
 SMALL_PT = 10.0
 TITLE_PT = 14.0  # red Chinese print this tall is a form title, not seal lettering
+SEAL_AREA = 0.004  # a seal covers at least this share of the page image
 RED_SHARE = 0.4  # share of a word's ink pixels in seal red for an OCR word to be red  # lettering inside a seal is smaller than any printed field
 
 
@@ -44,8 +45,8 @@ def is_red_rgb(color: object) -> bool:
 
 
 def is_stamp_text(word: Word) -> bool:
-    height = word.bbox[3] - word.bbox[1]
-    return word.red and (height < SMALL_PT or (height < TITLE_PT and bool(CJK.search(word.text))))
+    height = word.font_size or (word.bbox[3] - word.bbox[1])
+    return word.red and (word.in_seal or height < SMALL_PT or (height < TITLE_PT and bool(CJK.search(word.text))))
 
 
 def mark_red_ocr_words(words: list[Word], image: np.ndarray, dpi: float) -> None:
@@ -56,8 +57,12 @@ def mark_red_ocr_words(words: list[Word], image: np.ndarray, dpi: float) -> None
     alike (brown form print has green far above blue). Scans wash seals out to pink,
     so the test is on pixel shares, not on the mean colour.
     """
+    from extractors.preprocess.color import stamp_boxes, suppress_red
+
     scale = dpi / 72.0
     h, w = image.shape[:2]
+    seals = [b for b in stamp_boxes(suppress_red(image)[1], min_area_frac=SEAL_AREA)
+             if 0.5 <= (b[2] - b[0]) / max(b[3] - b[1], 1) <= 2.5]
     paper = np.percentile(image.reshape(-1, 3)[:: max(1, h * w // 20000)], 90, axis=0)
     for word in words:
         x0, y0, x1, y1 = (int(round(v * scale)) for v in word.bbox)
@@ -72,6 +77,8 @@ def mark_red_ocr_words(words: list[Word], image: np.ndarray, dpi: float) -> None
         b, g, r = crop[ink, 0], crop[ink, 1], crop[ink, 2]
         red = (r - np.maximum(g, b) > 50) & (np.abs(g - b) < 40)
         word.red = bool(red.sum() / n > RED_SHARE)
+        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
+        word.in_seal = word.red and any(sx0 <= cx <= sx1 and sy0 <= cy <= sy1 for sx0, sy0, sx1, sy1 in seals)
 
 
 def split_stamps(words: list[Word]) -> tuple[list[Word], list[Word]]:

@@ -31,6 +31,8 @@ class Word(BaseModel):
     confidence: float = 1.0
     source: TextSource = "text_layer"
     red: bool = False  # printed in seal-red ink (see extractors.stamps)
+    font_size: float | None = None  # points, where the text layer says
+    in_seal: bool = False  # lies inside a detected seal (a large red ring) on a page image
 
 
 class Line(BaseModel):

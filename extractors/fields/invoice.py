@@ -87,7 +87,7 @@ def extract(doc: Document, index: list[LineIndex]) -> None:
 
     marks = anchors(index, PARTY_ROLES)
     names = assign(find_all(index, NAME_LABEL, stop=STOP), marks, ["buyer", "seller"])
-    ids = assign(find_all(index, TAXID_LABEL, P.TAX_ID, max_skip=4), marks, ["buyer", "seller"])
+    ids = _ids_by_name(find_all(index, TAXID_LABEL, P.TAX_ID, max_skip=4), names, marks)
     for role in ("buyer", "seller"):
         put(doc, f"{role}_name", names.get(role), canonical_name)
         put(doc, f"{role}_tax_id", ids.get(role), normalize_tax_id)
@@ -105,6 +105,39 @@ def extract(doc: Document, index: list[LineIndex]) -> None:
 
 TOTALS_ROW = re.compile(r"^\s*(?:合\s*)?计(?:\s|¥|$)|^\s*合\s*计")
 YEN_MONEY = re.compile(r"(¥\s*-?\d[\d,]*\.\d{2})")
+
+
+def _ids_by_name(found: list[Found], names: dict[str, Found], marks: list) -> dict[str, Found]:
+    """Each tax id belongs to the party whose 名称 sits just above it in the same block."""
+    out: dict[str, Found] = {}
+    rest: list[Found] = []
+    for f in found:
+        best: tuple[float, str] | None = None
+        for role, name in names.items():
+            nb, fb = name.label.bbox, f.label.bbox
+            if name.label.page != f.label.page or nb[1] > fb[1] or abs(nb[0] - fb[0]) > 60:
+                continue
+            dy = fb[1] - nb[3]
+            if dy < 60 and (best is None or dy < best[0]):
+                best = (dy, role)
+        if best and best[1] not in out:
+            out[best[1]] = f
+        else:
+            rest.append(f)
+    for role, f in assign(rest, marks, [r for r in ("buyer", "seller") if r not in out]).items():
+        out.setdefault(role, f)
+    return out
+
+
+def _strip_seal_id(text: str, ids: list[str]) -> str:
+    """The seller's seal (发票专用章) prints its tax id over the remarks box: drop that tail."""
+    for tax_id in ids:
+        if tax_id in text:
+            return text.replace(tax_id, "").strip()
+        for k in range(min(len(text), len(tax_id)), 5, -1):
+            if text[-k:] in tax_id:
+                return text[:-k].rstrip()
+    return text
 
 
 def _totals_row(index: list[LineIndex]) -> tuple[LineIndex, list[re.Match[str]]] | None:
@@ -149,6 +182,15 @@ REMARK_TOP = re.compile(r"价\s*税\s*合\s*计")
 REMARK_BOTTOM = re.compile(r"收\s*款\s*人|复\s*核|开\s*票\s*人")
 
 
+def _balanced(text: str) -> str:
+    """Drop brackets left over from the signature row's （章）."""
+    for open_, close in (("（", "）"), ("(", ")")):
+        while text.endswith(close) and text.count(close) > text.count(open_):
+            text = text[:-1]
+        text = text.replace(open_ + close, "")
+    return text.strip()
+
+
 def _remarks(doc: Document, index: list[LineIndex]) -> None:
     """备注: the words right of the 备注 label, between the totals row and the signature row."""
     for page in doc.pages:
@@ -168,6 +210,7 @@ def _remarks(doc: Document, index: list[LineIndex]) -> None:
         rows = group_lines(inside)
         text = "".join(strip_inner_spaces(r.text) for r in rows)
         text = re.sub(r"^[:：]", "", text)
+        text = _balanced(_strip_seal_id(text, [i for i in (doc.value("seller_tax_id"), doc.value("buyer_tax_id")) if i]))
         if not text:
             return
         span = Span(text, rows[0].bbox if len(rows) == 1 else _union([r.bbox for r in rows]), page.number,

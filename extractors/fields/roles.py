@@ -17,19 +17,24 @@ def anchors(index: list[LineIndex], roles: dict[str, re.Pattern[str]]) -> list[t
     return out
 
 
+NEAR = 45.0  # points: an anchor further than this from a label heads another block
+
+
 def role_of(found: Found, marks: list[tuple[str, Span]]) -> str | None:
-    """The nearest anchor up and to the left of the label (the block heading it sits in)."""
+    """The nearest anchor left of the label in its band, or just above it in its column."""
     lb = found.label.bbox
     best: tuple[float, str] | None = None
     for role, span in marks:
         if span.page != found.label.page:
             continue
         ab = span.bbox
-        if ab[0] > lb[0] + 4 or ab[1] > lb[3] + 4:
+        vgap = max(0.0, ab[1] - lb[3], lb[1] - ab[3])
+        if ab[2] <= lb[0] + 4 and vgap <= NEAR:
+            score = (lb[0] - ab[2]) + 3 * vgap
+        elif ab[3] <= lb[1] + 4 and ab[0] <= lb[2] and ab[2] >= lb[0] - 40 and lb[1] - ab[3] <= NEAR:
+            score = 3 * (lb[1] - ab[3])
+        else:
             continue
-        dx = max(0.0, lb[0] - ab[2])
-        dy = max(0.0, lb[1] - ab[3])
-        score = dx + 2.5 * dy
         if best is None or score < best[0]:
             best = (score, role)
     return best[1] if best else None

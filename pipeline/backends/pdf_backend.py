@@ -78,13 +78,14 @@ def _load_page(ppage: pdfplumber.page.Page, pdfium_doc: pdfium.PdfDocument, i: i
         # rotated glyphs are seal and stamp lettering (发票专用章 around an oval), not page text
         upright = ppage.filter(lambda o: o.get("object_type") != "char" or o.get("upright", True))
         for w in upright.extract_words(x_tolerance=1.5, y_tolerance=2, keep_blank_chars=False,
-                                       extra_attrs=["non_stroking_color"]):
+                                       extra_attrs=["non_stroking_color", "size"]):
             page.words.append(
                 Word(
                     text=w["text"],
                     bbox=(w["x0"] - x_off, w["top"] - y_off, w["x1"] - x_off, w["bottom"] - y_off),
                     source="text_layer",
                     red=is_red_rgb(w.get("non_stroking_color")),
+                    font_size=round(float(w.get("size") or 0), 2) or None,
                 )
             )
         return LoadedPage(page=page)

@@ -42,6 +42,20 @@ def _side(role: str, text: str) -> str:
     return "payer" if role.startswith("甲") else "payee"
 
 
+PAYS = re.compile(r"(甲|乙)\s*方[^。；;，,：:]{0,24}?支\s*付")
+PAID = re.compile(r"向\s*(甲|乙)\s*方[^。；;，,]{0,10}?支\s*付")
+
+
+def _yi_pays(text: str) -> bool:
+    """Whether the contract's payment clauses make 乙方 the payer (租金 paid by 乙方 …)."""
+    votes = {"甲": 0, "乙": 0}
+    for m in PAYS.finditer(text):
+        votes[m.group(1)] += 1
+    for m in PAID.finditer(text):
+        votes["乙" if m.group(1) == "甲" else "甲"] += 1
+    return votes["乙"] > votes["甲"]
+
+
 def _parties(doc: Document, index: list[LineIndex]) -> None:
     head = [i for i, li in enumerate(index) if li.page <= 2][:120]
     text = "\n".join(li.text for li in index)
@@ -60,6 +74,8 @@ def _parties(doc: Document, index: list[LineIndex]) -> None:
             jia_yi.setdefault(side, f)
             continue
         seen.setdefault(side, f)
+    if jia_yi and _yi_pays(text):  # a lease or sale where 甲方 is paid: the debtor is 乙方
+        jia_yi = {("payee" if side == "payer" else "payer"): f for side, f in jia_yi.items()}
     for side, f in jia_yi.items():
         seen.setdefault(side, f)
     put(doc, "party_a_name", seen.get("payer"), canonical_name)  # type: ignore[arg-type]

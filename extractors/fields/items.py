@@ -104,7 +104,7 @@ def extract_items(index: list[LineIndex]) -> list[Item]:
             for key in ("name", "spec"):
                 if joined.get(key):
                     base = prev.values.get(key) or ""
-                    prev.values[key] = strip_inner_spaces(base + joined[key])
+                    prev.values[key] = item_name(base + joined[key]) if key == "name" else strip_inner_spaces(base + joined[key])
             prev.bbox = _union([prev.bbox, li.line.bbox])
             continue
         if amount is None:
@@ -112,6 +112,15 @@ def extract_items(index: list[LineIndex]) -> list[Item]:
         items.append(Item(values=_row_values(joined), page=li.page, bbox=li.line.bbox,
                           confidence=li.line.confidence, source=li.line.source, cells=cells))
     return items
+
+
+CATEGORY = re.compile(r"^[*·•”“\"'×＊]([^*·•”“\"'×＊]{1,14})[*·•”“\"'×＊]")
+
+
+def item_name(text: str) -> str:
+    """Names print as *税收分类*品名; OCR reads the asterisks as · ” or ×: restore them."""
+    name = strip_inner_spaces(text)
+    return CATEGORY.sub(lambda m: f"*{m.group(1)}*", name)
 
 
 def _row_values(cells: dict[str, str]) -> dict[str, Any]:
@@ -128,7 +137,7 @@ def _row_values(cells: dict[str, str]) -> dict[str, Any]:
         m = P.RATE.search(cells["tax_rate"])
         rate = parse_rate(m.group(1)) if m else None
     return {
-        "name": strip_inner_spaces(cells["name"]) if cells.get("name") else None,
+        "name": item_name(cells["name"]) if cells.get("name") else None,
         "spec": strip_inner_spaces(cells["spec"]) if cells.get("spec") else None,
         "unit": strip_inner_spaces(cells["unit"]) if cells.get("unit") else None,
         "quantity": dec("quantity"),

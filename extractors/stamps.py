@@ -61,8 +61,6 @@ def mark_red_ocr_words(words: list[Word], image: np.ndarray, dpi: float) -> None
 
     scale = dpi / 72.0
     h, w = image.shape[:2]
-    seals = [b for b in stamp_boxes(suppress_red(image)[1], min_area_frac=SEAL_AREA)
-             if 0.5 <= (b[2] - b[0]) / max(b[3] - b[1], 1) <= 2.5]
     paper = np.percentile(image.reshape(-1, 3)[:: max(1, h * w // 20000)], 90, axis=0)
     for word in words:
         x0, y0, x1, y1 = (int(round(v * scale)) for v in word.bbox)
@@ -77,8 +75,14 @@ def mark_red_ocr_words(words: list[Word], image: np.ndarray, dpi: float) -> None
         b, g, r = crop[ink, 0], crop[ink, 1], crop[ink, 2]
         red = (r - np.maximum(g, b) > 50) & (np.abs(g - b) < 40)
         word.red = bool(red.sum() / n > RED_SHARE)
-        cx, cy = (x0 + x1) / 2, (y0 + y1) / 2
-        word.in_seal = word.red and any(sx0 <= cx <= sx1 and sy0 <= cy <= sy1 for sx0, sy0, sx1, sy1 in seals)
+    red_words = [wd for wd in words if wd.red]
+    if not red_words:
+        return
+    seals = [b for b in stamp_boxes(suppress_red(image)[1], min_area_frac=SEAL_AREA)
+             if 0.5 <= (b[2] - b[0]) / max(b[3] - b[1], 1) <= 2.5]
+    for word in red_words:
+        cx, cy = (word.bbox[0] + word.bbox[2]) / 2 * scale, (word.bbox[1] + word.bbox[3]) / 2 * scale
+        word.in_seal = any(sx0 <= cx <= sx1 and sy0 <= cy <= sy1 for sx0, sy0, sx1, sy1 in seals)
 
 
 def split_stamps(words: list[Word]) -> tuple[list[Word], list[Word]]:

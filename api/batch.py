@@ -33,6 +33,7 @@ def _work(args: tuple[str, Settings]) -> list[Document]:
     docs = process_path(Path(path), settings)
     for d in docs:
         d.images.clear()
+        d.attach_data(None)
     return docs
 
 

@@ -60,6 +60,7 @@ def process_bytes(data: bytes, source: str, settings: Settings, *, doc_id: str |
         doc.status = Status.failed
         doc.errors.append(ErrorItem(stage="backend", message=str(exc)))
         return [doc]
+    doc.attach_data(data)
     doc.pages = [lp.page for lp in loaded]
     for lp in loaded:
         if lp.image is not None:
@@ -68,6 +69,8 @@ def process_bytes(data: bytes, source: str, settings: Settings, *, doc_id: str |
     docs = split_documents(doc)
     out = []
     for d in docs:
+        d.attach_data(data)
+        d.images.update({n: img for n, img in doc.images.items() if d.page_range and d.page_range[0] <= n <= d.page_range[1]})
         d = _run(DOCUMENT_STAGES, d, ctx)
         if not any(p.words for p in d.pages):
             d.status = Status.failed

@@ -125,10 +125,19 @@ class Document(BaseModel):
     meta: dict[str, Any] = PField(default_factory=dict)
     # page number -> BGR image awaiting or after OCR; never serialised
     _images: dict[int, Any] = PrivateAttr(default_factory=dict)
+    # the original file's bytes while the pipeline runs (checks render or parse them); never serialised
+    _data: bytes | None = PrivateAttr(default=None)
 
     @property
     def images(self) -> dict[int, Any]:
         return self._images
+
+    @property
+    def data(self) -> bytes | None:
+        return self._data
+
+    def attach_data(self, data: bytes | None) -> None:
+        self._data = data
 
     def set_field(self, f: Field) -> None:
         self.fields[f.name] = f

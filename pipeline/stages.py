@@ -6,7 +6,9 @@ from __future__ import annotations
 import time
 from typing import ClassVar
 
+from classifiers.checks import ChecksStage
 from classifiers.doctype import classify
+from extractors.fields.embedded import apply_embedded
 from extractors.layout import group_lines, page_index
 from extractors.normalize.text import normalize_text
 from extractors.stamps import mark_red_ocr_words, split_stamps
@@ -131,6 +133,7 @@ class ExtractStage:
         module = {"invoice": invoice, "payment_voucher": voucher, "contract": contract}[doc.doc_type or ""]
         module.extract(doc, page_index(doc.pages))
         if doc.doc_type == "invoice":
+            apply_embedded(doc)
             doc.invoice_kind = doc.value("invoice_kind")
         return doc
 
@@ -168,5 +171,4 @@ class ConfidenceStage:
 
 
 FILE_STAGES = [PreprocessStage, OcrStage, TextNormaliseStage, LayoutStage]
-DOCUMENT_STAGES = [ClassifyStage, ExtractStage, ConfidenceStage]
-
+DOCUMENT_STAGES = [ClassifyStage, ExtractStage, ConfidenceStage, ChecksStage]

@@ -12,7 +12,7 @@ from typing import Any, Literal
 from pydantic import BaseModel, Field as PField, PrivateAttr
 
 BBox = tuple[float, float, float, float]
-TextSource = Literal["text_layer", "ocr", "qr", "derived", "docx", "ofd"]
+TextSource = Literal["text_layer", "ocr", "qr", "derived", "docx", "ofd", "embedded"]
 
 
 class Status(str, Enum):

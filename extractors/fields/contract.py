@@ -128,3 +128,6 @@ def extract(doc: Document, index: list[LineIndex]) -> None:
     if doc.fields:
         cur = "USD" if re.search(r"美元|USD", doc.text[:4000]) else "EUR" if re.search(r"欧元|EUR", doc.text[:4000]) else "CNY"
         put_value(doc, "currency", cur, source="derived")
+    from extractors.contracts.terms import extract_terms
+
+    extract_terms(doc, index)

@@ -18,6 +18,9 @@ LABELISH = re.compile(
     r"日\s*期|时\s*间|流\s*水|币\s*种|钞\s*汇|纳\s*税\s*人|地\s*址|电\s*话|收\s*款|付\s*款|合\s*计|税\s*额|单\s*价|数\s*量|"
     r"密\s*码|校\s*验|机器编号|验\s*证\s*码|打\s*印|记\s*账|回\s*单|凭\s*证|签\s*章|盖\s*章)"
 )
+# "产品名称：" — a short run of characters closed by a colon is the next label on the line
+NEXT_LABEL = re.compile(r"[\u4e00-\u9fff（）()]{1,8}\s*[:：]")
+LABEL_TAIL = re.compile(r"(行号|账号|帐号|户名|名称|金额|日期|编号|用途|摘要|附言|电话|地址|人)$")
 BIG_GAP = 2.2  # line-heights of empty space that end a free-text value
 
 
@@ -37,6 +40,12 @@ def _take_free(li: LineIndex, pos: int, stop: re.Pattern[str] | None) -> Span | 
             break
         end += 1
     text = li.text[start:end]
+    nl = NEXT_LABEL.search(text)
+    if nl is not None:
+        if nl.start() == 0:
+            return None
+        end = start + nl.start()
+        text = li.text[start:end]
     if stop is not None:
         sm = stop.search(text)
         if sm and sm.start() > 0:
@@ -44,7 +53,7 @@ def _take_free(li: LineIndex, pos: int, stop: re.Pattern[str] | None) -> Span | 
         elif sm and sm.start() == 0:
             return None
     text = li.text[start:end].rstrip(" :：")
-    if len(text.strip()) < 2 or LABELISH.match(text.strip()):  # a stray label piece, not a value
+    if len(text.strip()) < 2 or LABELISH.match(text.strip()) or LABEL_TAIL.search(text.strip()):  # a label, not a value
         return None
     return li.span(start, start + len(text))
 
@@ -61,21 +70,22 @@ def _take_pattern(li: LineIndex, pos: int, value: re.Pattern[str], max_skip: int
 
 
 def _below(index: list[LineIndex], i: int, label: Span, take: Callable[[LineIndex, int], Span | None]) -> Span | None:
-    """The value under a label: the next lines on the same page that overlap it horizontally."""
+    """The value under a label: the next line, if it sits close below and starts a word under it."""
     x0, x1 = label.bbox[0], label.bbox[2]
     width = x1 - x0
-    for j in range(i + 1, min(i + 4, len(index))):
+    for j in range(i + 1, min(i + 3, len(index))):
         nxt = index[j]
-        if nxt.page != label.page or nxt.line.bbox[1] - label.bbox[3] > 3 * index[i].height:
+        if nxt.page != label.page or nxt.line.bbox[1] - label.bbox[3] > 1.5 * index[i].height:
             return None
-        # characters of the next line that sit under the label (with some slack)
+        if nxt.line.bbox[1] < label.bbox[3] - 0.3 * index[i].height:
+            continue  # a line beside the label, not under it
         for k, ch in enumerate(nxt.text):
+            if not ch.strip() or (k > 0 and nxt.text[k - 1] != " "):
+                continue  # values start at a word, never inside one
             box = nxt.span(k, k + 1).bbox
-            if ch.strip() and box[2] >= x0 - 0.5 * width and box[0] <= x1 + 2 * width:
-                found = take(nxt, k)
-                if found is not None:
-                    return found
-                break
+            if box[2] >= x0 - 0.5 * width and box[0] <= x1 + 2 * width:
+                return take(nxt, k)
+        return None
     return None
 
 

@@ -15,10 +15,11 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-# Debian packages the project uses: Tesseract (the third OCR engine) and CJK fonts for the sample generator.
+# Debian packages the project uses: Tesseract (the third OCR engine), CJK fonts for the sample generator,
+# chromium for the browser test (Playwright drives /usr/bin/chromium; never `playwright install`).
 system-deps:
 	@if command -v apt-get >/dev/null 2>&1 && [ "$$(id -u)" = 0 ]; then \
-	  missing=""; for p in tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-microhei fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai; do \
+	  missing=""; for p in tesseract-ocr tesseract-ocr-chi-sim fonts-wqy-microhei fonts-wqy-zenhei fonts-arphic-uming fonts-arphic-ukai chromium; do \
 	    dpkg -s $$p >/dev/null 2>&1 || missing="$$missing $$p"; done; \
 	  if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi; \
 	fi

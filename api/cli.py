@@ -109,5 +109,16 @@ def evaluate(
         report.write_text(json.dumps(result.mismatches, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
+# --- the service (issue 6): serve, worker, watch, ingest, db, keys ---------------------------
+from api import service_cli
+
+app.command("serve")(service_cli.serve)
+app.command("worker")(service_cli.worker)
+app.command("watch")(service_cli.watch)
+app.command("ingest")(service_cli.ingest)
+app.add_typer(service_cli.db_app, name="db")
+app.add_typer(service_cli.keys_app, name="keys")
+
+
 if __name__ == "__main__":
     app()

@@ -108,7 +108,7 @@ class InProcessQueue:
                 try:
                     deliver_webhook(payload)
                     return
-                except Exception as exc:
+                except Exception as exc:  # noqa: BLE001
                     log.warning("webhook attempt %d failed: %s", attempt + 1, exc)
                     time.sleep(min(2 ** attempt, 30))
 
@@ -187,9 +187,8 @@ class RqQueue:
         worker = Worker.find_by_key(Worker.redis_worker_namespace_prefix + job.worker_name, connection=self.redis)
         if worker is None:
             return False  # its heartbeat key expired
-        if worker.hostname == socket.gethostname() and worker.pid and not _pid_alive(worker.pid):
-            return False  # same machine, process gone (SIGKILL)
-        return True
+        # same machine and the process is gone (SIGKILL): dead although its key has not expired yet
+        return not (worker.hostname == socket.gethostname() and worker.pid and not _pid_alive(worker.pid))
 
     def depth(self) -> int:
         return int(self.queue.count)

@@ -6,6 +6,7 @@ batch "before" means the sorted order of the inputs whatever the parallelism.
 
 from __future__ import annotations
 
+import uuid
 from dataclasses import dataclass
 from typing import Any
 
@@ -74,6 +75,52 @@ class Ingestor:
                                          invoice_code=doc.value("invoice_code"))
                 records.append(rec)
         return records
+
+
+    def save_job(self, docs: list[Document], *, upload_id: str) -> list[dict[str, Any]]:
+        """Persist a queued upload's documents (the service's job): the first document is the upload's row.
+
+        The others get ids derived from the upload's id (``child_id``), so a retried job
+        overwrites its earlier rows instead of adding new ones; all share ``ingest_id``.
+        """
+        records = []
+        with self.sessions.begin() as session:
+            upload = repo.get_document(session, id=upload_id)
+            if upload is None:
+                raise LookupError(f"no document {upload_id}")
+            for n, doc in enumerate(docs):
+                doc.id = upload_id if n == 0 else child_id(upload_id, n)
+                doc.source = upload.source
+                if doc.sha256:
+                    earlier = [r for r in repo.find_by_sha256(session, sha256=doc.sha256) if r.ingest_id != upload_id]
+                    if earlier and not any(f.code == "DUPLICATE_DOCUMENT" for f in doc.risk_flags):
+                        e = earlier[0]
+                        doc.risk_flags.append(RiskFlag(
+                            code="DUPLICATE_DOCUMENT", severity="red",
+                            message=f"the same file was ingested before as {e.source} ({e.created_at:%Y-%m-%d %H:%M})",
+                            evidence={"document_id": e.id, "source": e.source}))
+                _flag_duplicate_invoice(session, doc)
+                if n and repo.get_document(session, id=doc.id) is None:
+                    repo.create_document(session, id=doc.id, sha256=doc.sha256 or upload.sha256, source=upload.source,
+                                         mime=doc.mime or upload.mime, size=doc.size or upload.size, org=upload.org,
+                                         status="processing", ingest_id=upload_id)
+                rec = to_record(doc)
+                repo.save_result(session, id=doc.id, record=rec, status=doc.status.value, doc_type=doc.doc_type,
+                                 invoice_kind=doc.invoice_kind,
+                                 page_first=doc.page_range[0] if doc.page_range else None,
+                                 page_last=doc.page_range[1] if doc.page_range else None,
+                                 errors=rec["errors"])
+                if doc.doc_type == "invoice" and doc.value("invoice_number"):
+                    repo.add_invoice_key(session, document_id=doc.id, sha256=doc.sha256,
+                                         invoice_number=doc.value("invoice_number"),
+                                         invoice_code=doc.value("invoice_code"))
+                records.append(rec)
+        return records
+
+
+def child_id(upload_id: str, n: int) -> str:
+    """Id of the ``n``-th (0-based, n > 0) document split from an upload: stable across retries, 32 hex."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"docintel:{upload_id}/{n}").hex
 
 
 def _flag_duplicate_invoice(session: Any, doc: Document) -> None:

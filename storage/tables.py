@@ -149,3 +149,69 @@ class CorrectionRow(Base):
     new: Mapped[Any] = mapped_column(JsonType, nullable=True)
     who: Mapped[str] = mapped_column(String(128))
     at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- service (issue 6): API keys, queue bookkeeping, reviews, watched folders -----------------
+
+#: API key roles: clerk (upload, view, correct), reviewer (+ approve, clear flags),
+#: integration (read-only), admin (+ keys).
+ROLES: tuple[str, ...] = ("clerk", "reviewer", "integration", "admin")
+
+
+class ApiKeyRow(Base):
+    """An API key: the secret is never stored, only sha256 of the whole key; ``id`` is its public prefix."""
+
+    __tablename__ = "api_keys"
+    __table_args__ = (CheckConstraint("role IN (" + ", ".join(f"'{r}'" for r in ROLES) + ")", name="role"),)
+
+    id: Mapped[str] = mapped_column(String(16), primary_key=True)
+    org: Mapped[str] = mapped_column(String(64), index=True)
+    role: Mapped[str] = mapped_column(String(16))
+    name: Mapped[str] = mapped_column(String(128), default="")
+    key_hash: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
+
+
+class DocumentJobRow(Base):
+    """The queue job currently responsible for a document (a re-queue replaces ``job_id``)."""
+
+    __tablename__ = "document_jobs"
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    job_id: Mapped[str] = mapped_column(String(64))
+    enqueues: Mapped[int] = mapped_column(Integer, default=1)
+    enqueued_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class ReviewRow(Base):
+    """A reviewer approved a document, possibly clearing some of its risk flags."""
+
+    __tablename__ = "reviews"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    who: Mapped[str] = mapped_column(String(128))
+    cleared_flags: Mapped[list[str]] = mapped_column(JsonType, default=list)
+    note: Mapped[str] = mapped_column(Text, default="")
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+#: States of a file seen in a watched folder.
+WATCH_STATES: tuple[str, ...] = ("submitted", "done", "failed", "duplicate")
+
+
+class WatchFileRow(Base):
+    """A file seen in a watched folder, by content: the same bytes are never submitted twice."""
+
+    __tablename__ = "watch_files"
+    __table_args__ = (UniqueConstraint("folder", "sha256"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    folder: Mapped[str] = mapped_column(Text)
+    sha256: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(Text)
+    document_id: Mapped[str | None] = mapped_column(String(32), nullable=True)
+    state: Mapped[str] = mapped_column(String(16), default="submitted")
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

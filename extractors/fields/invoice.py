@@ -18,6 +18,8 @@ from extractors.normalize.text import canonical_name, strip_inner_spaces
 from pipeline.types import Document
 
 NUMBER_LABEL = re.compile(r"发\s*票\s*号\s*码|(?<![A-Za-z])N[oO0](?![A-Za-z])\.?|№")
+# 20 digits (全电), or 8 — also when OCR glues the 10/12-digit code right after it
+NUMBER_VALUE = re.compile(r"(?<!\d)(\d{20}(?!\d)|\d{8}(?!\d)|\d{8}(?=\d{10}(?:\d{2})?(?!\d)))")
 NAME_LABEL = re.compile(r"(?<![务目物品])名\s*称")
 TAXID_LABEL = re.compile(
     r"(?:统一社会信用代码\s*/\s*纳税人识别号|纳\s*税\s*人\s*识\s*别\s*号|统一社会信用代码|税\s*号)"
@@ -69,7 +71,7 @@ def invoice_kind(index: list[LineIndex]) -> str | None:
 
 def find_number(index: list[LineIndex]) -> Found | None:
     """发票号码 (or the "No" printed before it on paper invoices)."""
-    return find_first(index, NUMBER_LABEL, P.DIGITS(8, 20))
+    return find_first(index, NUMBER_LABEL, NUMBER_VALUE)
 
 
 def extract(doc: Document, index: list[LineIndex]) -> None:

@@ -114,6 +114,9 @@ def _ragged_right(analysis: tuple[np.ndarray, float, np.ndarray, float]) -> bool
     return spread(starts) <= spread(ends)
 
 
+FLIP_MARGIN = 1.3
+
+
 def _is_upright(analysis: tuple[np.ndarray, float, np.ndarray, float], engine: Any | None) -> bool:
     """For a page whose lines are horizontal: upright (True) or upside down (False)."""
     if engine is None:
@@ -130,7 +133,9 @@ def _is_upright(analysis: tuple[np.ndarray, float, np.ndarray, float], engine: A
     else:
         s0 = _read_score(engine, crops)
     s180 = _read_score(engine, [cv2.rotate(c, cv2.ROTATE_180) for c in crops])
-    return s0 >= s180
+    # most pages arrive upright and a wrong turn loses the whole page: turn only when
+    # the upside-down reading is clearly better
+    return s0 * FLIP_MARGIN >= s180
 
 
 def detect_orientation(img: np.ndarray, engine: Any | None = None) -> int:

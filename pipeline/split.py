@@ -8,6 +8,7 @@ Other pages (contract pages, goods lists) continue the document before them.
 from __future__ import annotations
 
 import re
+import uuid
 
 from classifiers.doctype import classify
 from extractors.fields import invoice
@@ -15,6 +16,11 @@ from extractors.layout import page_index
 from pipeline.types import Document, Page
 
 RECEIPT_TITLE = re.compile(r"回\s*单|凭\s*证")
+
+
+def child_id(upload_id: str, n: int) -> str:
+    """Id of the ``n``-th (0-based, n > 0) document split from a file: stable across retries, 32 hex."""
+    return uuid.uuid5(uuid.NAMESPACE_URL, f"docintel:{upload_id}/{n}").hex
 
 
 def _page_key(page: Page) -> tuple[str, str | None]:
@@ -46,8 +52,8 @@ def split_documents(file_doc: Document) -> list[Document]:
         file_doc.page_range = (1, len(file_doc.pages))
         return [file_doc]
     docs = []
-    for n, pages in enumerate(groups, start=1):
-        doc = file_doc.model_copy(update={"id": f"{file_doc.id}-{n}", "pages": pages,
+    for n, pages in enumerate(groups):
+        doc = file_doc.model_copy(update={"id": file_doc.id if n == 0 else child_id(file_doc.id, n), "pages": pages,
                                           "page_range": (pages[0].number, pages[-1].number),
                                           "fields": {}, "risk_flags": [], "errors": list(file_doc.errors)}, deep=False)
         docs.append(doc)

@@ -6,12 +6,12 @@ batch "before" means the sorted order of the inputs whatever the parallelism.
 
 from __future__ import annotations
 
-import uuid
 from dataclasses import dataclass
 from typing import Any
 
 from pipeline.record import to_record
 from pipeline.settings import Settings
+from pipeline.split import child_id
 from pipeline.types import Document, RiskFlag
 from storage import repository as repo
 from storage.db import make_engine, session_factory, upgrade
@@ -116,11 +116,6 @@ class Ingestor:
                                          invoice_code=doc.value("invoice_code"))
                 records.append(rec)
         return records
-
-
-def child_id(upload_id: str, n: int) -> str:
-    """Id of the ``n``-th (0-based, n > 0) document split from an upload: stable across retries, 32 hex."""
-    return uuid.uuid5(uuid.NAMESPACE_URL, f"docintel:{upload_id}/{n}").hex
 
 
 def _flag_duplicate_invoice(session: Any, doc: Document) -> None:

@@ -55,6 +55,7 @@ class EvalResult:
     terms: dict[str, Score] = field(default_factory=lambda: defaultdict(Score))
     mismatches: list[dict[str, Any]] = field(default_factory=list)
     documents: int = 0
+    flag_rows: list[dict[str, Any]] = field(default_factory=list)  # files with expected_flags (tampered sets)
 
 
 def _same(a: Any, b: Any) -> bool:
@@ -103,8 +104,11 @@ def evaluate_folder(folder: Path, *, jobs: int = 1) -> EvalResult:
             files = [p for p, _ in truth]
             by_file = dict(truth)
             for path, docs in run_batch(files, settings, jobs=jobs):
-                records = ingestor.save(docs)
                 gt = by_file[path]
+                if "expected_flags" in gt:  # judged on the file's own flags, before cross-file duplicates
+                    result.flag_rows.append({"file": path.name, "expected": list(gt["expected_flags"]),
+                                             "flags": [(f.code, f.severity, f.message) for d in docs for f in d.risk_flags]})
+                records = ingestor.save(docs)
                 split = "scanned" if gt.get("scanned") else "digital"
                 for t, rec in _match(gt["documents"], records):
                     _score(result, path, split, t, rec)
@@ -164,6 +168,19 @@ def print_report(result: EvalResult, console: Console) -> None:
         for k, s in sorted(result.terms.items()):
             tt.add_row(k, f"{s.rate:.3f} ({s.right}/{s.total})")
         console.print(tt)
+    if result.flag_rows:
+        from classifiers.checks.evaluate import score
+
+        clean = sum(1 for r in result.flag_rows if not r["expected"])
+        red_clean = sum(1 for r in result.flag_rows if not r["expected"] and any(s == "red" for _, s, _ in r["flags"]))
+        ft2 = Table(title="risk flags (tampered set)")
+        for col in ("code", "recall", "red on clean"):
+            ft2.add_column(col)
+        for code, (tp, fn, fp) in score(result.flag_rows).items():
+            if tp + fn:
+                ft2.add_row(code, f"{tp / (tp + fn):.3f} ({tp}/{tp + fn})", f"{fp}/{clean}")
+        console.print(ft2)
+        console.print(f"flags: red on clean documents {red_clean}/{clean}")
     dt = Score(sum(s.right for s in result.doc_type.values()), sum(s.total for s in result.doc_type.values()))
     parts = [f"eval: {result.documents} documents", f"doc_type {dt.rate:.3f}"]
     for split in ("digital", "scanned"):

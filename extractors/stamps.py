@@ -17,7 +17,8 @@ from pipeline.types import Word
 CJK = re.compile(r"[\u3400-\u9fff]")
 SMALL_PT = 10.0
 TITLE_PT = 14.0  # red Chinese print this tall is a form title, not seal lettering
-SEAL_AREA = 0.004  # a seal covers at least this share of the page image
+SEAL_AREA = 0.001  # a seal covers at least this share of the page image
+SEAL_PT = (30.0, 190.0)  # seal width and height in points (发票专用章 40×30 mm, round seals up to 58 mm)
 RED_SHARE = 0.4  # share of a word's ink pixels in seal red for an OCR word to be red  # lettering inside a seal is smaller than any printed field
 
 
@@ -45,8 +46,12 @@ def is_red_rgb(color: object) -> bool:
 
 
 def is_stamp_text(word: Word) -> bool:
+    """Seal lettering. On images only words inside a detected seal count: printed forms
+    photographed or scanned show their brown-red labels as red too."""
+    if word.source == "ocr":
+        return word.red and word.in_seal
     height = word.font_size or (word.bbox[3] - word.bbox[1])
-    return word.red and (word.in_seal or height < SMALL_PT or (height < TITLE_PT and bool(CJK.search(word.text))))
+    return word.red and (height < SMALL_PT or (height < TITLE_PT and bool(CJK.search(word.text))))
 
 
 def mark_red_ocr_words(words: list[Word], image: np.ndarray, dpi: float) -> None:
@@ -78,8 +83,9 @@ def mark_red_ocr_words(words: list[Word], image: np.ndarray, dpi: float) -> None
     red_words = [wd for wd in words if wd.red]
     if not red_words:
         return
+    lo, hi = SEAL_PT[0] * scale, SEAL_PT[1] * scale
     seals = [b for b in stamp_boxes(suppress_red(image)[1], min_area_frac=SEAL_AREA)
-             if 0.5 <= (b[2] - b[0]) / max(b[3] - b[1], 1) <= 2.5]
+             if lo <= b[2] - b[0] <= hi and lo <= b[3] - b[1] <= hi]
     for word in red_words:
         cx, cy = (word.bbox[0] + word.bbox[2]) / 2 * scale, (word.bbox[1] + word.bbox[3]) / 2 * scale
         word.in_seal = any(sx0 <= cx <= sx1 and sy0 <= cy <= sy1 for sx0, sy0, sx1, sy1 in seals)

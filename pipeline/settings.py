@@ -34,6 +34,8 @@ class QueueSettings(BaseModel):
 
 class OcrSettings(BaseModel):
     engine: Literal["rapidocr", "paddleocr", "tesseract"] = "rapidocr"
+    # rapidocr's inference runtime: OpenVINO when installed (measured faster here), else ONNX Runtime
+    backend: Literal["auto", "openvino", "onnxruntime"] = "auto"
     threads: int = 2
     dpi: int = 200
     det_limit_side_len: int = 1600

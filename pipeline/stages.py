@@ -128,10 +128,15 @@ class ExtractStage:
         return doc.doc_type in ("invoice", "payment_voucher", "contract")
 
     def __call__(self, doc: Document, ctx: StageContext) -> Document:
-        from extractors.fields import contract, invoice, voucher
+        from extractors.fields import contract, foreign, invoice, voucher
 
+        index = page_index(doc.pages)
+        if doc.doc_type == "invoice" and not foreign.is_chinese_invoice(doc.text):
+            apply_embedded(doc)  # the Factur-X / ZUGFeRD XML first: the text rules only fill what it lacks
+            foreign.extract(doc, index)
+            return doc
         module = {"invoice": invoice, "payment_voucher": voucher, "contract": contract}[doc.doc_type or ""]
-        module.extract(doc, page_index(doc.pages))
+        module.extract(doc, index)
         if doc.doc_type == "invoice":
             apply_embedded(doc)
             doc.invoice_kind = doc.value("invoice_kind")
@@ -171,4 +176,4 @@ class ConfidenceStage:
 
 
 FILE_STAGES = [PreprocessStage, OcrStage, TextNormaliseStage, LayoutStage]
-DOCUMENT_STAGES = [ClassifyStage, ExtractStage, ConfidenceStage, ChecksStage]
+DOCUMENT_STAGES = [ClassifyStage, ExtractStage, ChecksStage, ConfidenceStage]  # checks first: the QR fills fields

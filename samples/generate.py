@@ -23,6 +23,7 @@ from .scan import write_scan
 TYPES = {"invoice": 0.45, "payment_voucher": 0.25, "contract": 0.30}
 PREFIX = {"invoice": "inv", "payment_voucher": "vou", "contract": "con"}
 INVOICE_KINDS = ["vat_special", "vat_ordinary", "e_invoice"]
+PARAMS_FILE = ".generate-params"  # how a folder was generated (not *.json: not a ground-truth file)
 CONTRACT_KINDS = ["construction", "subcontract", "purchase", "lease", "service"]
 
 
@@ -100,13 +101,16 @@ def _pdf_pages(path: Path) -> int:
         pdf.close()
 
 
-def make_one(i: int, slot: dict, out: Path, seed: int) -> dict:
+def make_one(i: int, slot: dict, out: Path, seed: int, mutate=None) -> dict:
+    """``mutate(slot, data)``, if given, edits the content before rendering (samples.tamper)."""
     rng = random.Random(f"doc:{seed}:{i}")
     stem = f"{PREFIX[slot['type']]}_{i:04d}"
     tmp = out / f".{stem}.tmp.pdf"
     docs, gt = [], {"scanned": bool(slot["scanned"])}
     if slot["type"] == "invoice":
         invoices = [make_invoice(rng, slot["kind"]) for _ in range(slot["pages"])]
+        if mutate:
+            mutate(slot, invoices)
         templates = write_invoices_pdf(tmp, invoices, rng)
         for k, (inv, tpl) in enumerate(zip(invoices, templates), 1):
             docs.append({"doc_type": "invoice", "page_range": [k, k], "template": tpl,
@@ -114,6 +118,8 @@ def make_one(i: int, slot: dict, out: Path, seed: int) -> dict:
         gt["template"] = templates[0] if len(set(templates)) == 1 else "+".join(templates)
     elif slot["type"] == "payment_voucher":
         v = make_voucher(rng, slot["layout"])
+        if mutate:
+            mutate(slot, [v])
         gt["template"] = write_voucher_pdf(tmp, v, rng)
         docs.append({"doc_type": "payment_voucher", "page_range": [1, 1], "fields": v["fields"]})
     else:
@@ -155,6 +161,8 @@ def generate(out, n: int, seed: int, types: list[str] | None = None, scan_ratio:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     types = types or list(TYPES)
+    params = {"n": n, "seed": seed, "types": types, "scan_ratio": scan_ratio}
+    (out / PARAMS_FILE).write_text(json.dumps(params) + "\n", encoding="utf-8")  # for samples.tamper
     records = []
     for i, slot in enumerate(plan(n, seed, types, scan_ratio), 1):
         rec = make_one(i, slot, out, seed)

@@ -81,6 +81,8 @@ class RapidOcrEngine:
             from rapidocr import RapidOCR
         except ImportError as e:  # pragma: no cover - rapidocr is a core dependency
             raise OcrUnavailable(f"rapidocr cannot be imported ({e}): pip install rapidocr") from e
+        if backend is None and cfg.backend != "auto":
+            backend = cfg.backend
         if backend is None:
             backend = "openvino" if PREFER_OPENVINO and openvino_available() else "onnxruntime"
         self.backend = backend

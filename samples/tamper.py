@@ -1,0 +1,312 @@
+"""python -m samples.tamper --src DIR --out DIR --seed S [--per-file 2]
+
+Tampered variants of a folder made by ``python -m samples.generate`` (which leaves
+``.generate-params`` there), each with ground truth ``expected_flags`` in its JSON;
+the originals are copied too (``*_clean``, ``expected_flags: []``).
+
+Kinds (each file gets ``--per-file`` of those that apply to it, cycled so every kind occurs):
+
+* ``figures``  invoice total / voucher amount changed in figures only, words kept → AMOUNT_WORDS_MISMATCH
+  (+ AMOUNT_MISMATCH on invoices; + QR_MISMATCH where the QR carries the total)
+* ``line``     an invoice line amount changed, totals kept → AMOUNT_MISMATCH
+* ``tax_id``   the seller's credit code gets a wrong check character → TAX_ID_INVALID
+* ``qr``       printed invoice number differs from the QR (QR kept) → QR_MISMATCH
+* ``image_draw`` / ``image_copy`` (scans): an amount's digits erased and redrawn in another font
+  and size without scan noise, or a digit patch copied from elsewhere on the page → IMAGE_TAMPERING
+* ``pdf_update`` (digital PDFs): an incremental update (pypdf ``incremental=True``) that paints a
+  white box and a new amount over page 1 → PDF_TAMPERING
+
+The first four re-render the document from the generator with the edit (a forgery made
+from scratch, scanned again when the original was a scan); the last three edit the file.
+"""
+
+from __future__ import annotations
+
+import argparse
+import io
+import json
+import random
+import re
+import shutil
+import sys
+from decimal import Decimal
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw, ImageFont
+
+from extractors.normalize.ids import USCC_ALPHABET, uscc_valid
+
+from .generate import PARAMS_FILE, PREFIX, make_one, plan
+
+DATA_KINDS = ["figures", "line", "tax_id", "qr"]
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+MONEY = re.compile(r"\d[\d,]*\.\d{2}$")  # an amount at the end of a word (after ¥, RMB …)
+
+
+# ---- data-level edits, applied by the generator before rendering ----
+
+def _bump(d: Decimal, rng: random.Random) -> Decimal:
+    return d + Decimal(rng.choice([1, 9, 50, 100, 520, 1000, 9000]))
+
+
+def _bad_check(code: str, rng: random.Random) -> str:
+    wrong = [c for c in USCC_ALPHABET if c != code[17]]
+    return code[:17] + rng.choice(wrong)
+
+
+def applicable(slot: dict, record: dict) -> list[str]:
+    kinds = ["figures"]
+    if slot["type"] == "invoice":
+        kinds += ["line", "tax_id"]
+        if record["documents"][0].get("qr_payload"):
+            kinds.append("qr")
+    if record["scanned"] and record.get("scan", {}).get("rotation", 0) == 0:
+        kinds += ["image_draw", "image_copy"]
+    if not record["scanned"]:
+        kinds.append("pdf_update")
+    return kinds
+
+
+def mutator(kind: str, rng: random.Random, expected: list[str]):  # type: ignore[no-untyped-def]
+    """A ``mutate(slot, data)`` for samples.generate.make_one that edits the first document."""
+    def mutate(slot: dict, items: list[dict]) -> None:
+        d = items[0]
+        if slot["type"] == "payment_voucher":
+            d["amount"] = _bump(d["amount"], rng)
+            expected.append("AMOUNT_WORDS_MISMATCH")
+            return
+        if kind == "figures":
+            d["total"] = _bump(d["total"], rng)
+            expected.extend(["AMOUNT_WORDS_MISMATCH", "AMOUNT_MISMATCH"])
+            if d["qr"] and d["qr"].split(",")[1] in ("31", "32", "61"):
+                expected.append("QR_MISMATCH")
+        elif kind == "line":
+            ln = d["lines"][0]
+            ln["amount"] = _bump(ln["amount"], rng)
+            expected.append("AMOUNT_MISMATCH")
+        elif kind == "tax_id":
+            role = "seller" if uscc_valid(d["seller"]["tax_id"]) else "buyer"
+            d[role] = {**d[role], "tax_id": _bad_check(d[role]["tax_id"], rng)}
+            expected.append("TAX_ID_INVALID")
+        elif kind == "qr":
+            n = d["number"]
+            j = rng.randrange(len(n) - 4, len(n))
+            d["number"] = n[:j] + str((int(n[j]) + rng.randint(1, 9)) % 10) + n[j + 1:]
+            expected.append("QR_MISMATCH")
+    return mutate
+
+
+# ---- file-level edits ----
+
+def _pdf_update(src: Path, dst: Path, rng: random.Random) -> None:
+    """Append an incremental update painting a white box and a new figure over a money value."""
+    import pdfplumber
+    from pypdf import PdfReader, PdfWriter
+    from reportlab.pdfgen import canvas
+
+    with pdfplumber.open(src) as pdf:
+        p0 = pdf.pages[0]
+        words = [w for w in p0.extract_words() if MONEY.search(w["text"])]
+        w, h = float(p0.width), float(p0.height)
+    target = max(words, key=lambda x: float(MONEY.search(x["text"]).group(0).replace(",", ""))) if words else \
+        {"x0": w * 0.6, "x1": w * 0.8, "top": h * 0.5, "bottom": h * 0.52, "text": "1.00"}
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(w, h))
+    x0, x1, top, bottom = target["x0"], target["x1"], target["top"], target["bottom"]
+    c.setFillColorRGB(1, 1, 1)
+    c.rect(x0 - 1, h - bottom - 1, x1 - x0 + 2, bottom - top + 2, stroke=0, fill=1)
+    c.setFillColorRGB(0, 0, 0)
+    c.setFont("Helvetica", (bottom - top) * 0.95)
+    text = target["text"]
+    digits = [i for i, ch in enumerate(text) if ch.isdigit()]
+    j = digits[0]
+    new = text[:j] + str((int(text[j]) % 9) + 1) + text[j + 1:]
+    c.drawString(x0, h - bottom + 1, new)
+    c.save()
+    overlay = PdfReader(io.BytesIO(buf.getvalue())).pages[0]
+    writer = PdfWriter(str(src), incremental=True)
+    writer.pages[0].merge_page(overlay)
+    with open(dst, "wb") as fh:
+        writer.write(fh)
+
+
+def _load_frames(path: Path, variant: str) -> list[Image.Image]:
+    if variant == "image_pdf":
+        import pypdfium2 as pdfium
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            return [pdf[i].render(scale=200 / 72).to_pil().convert("RGB") for i in range(len(pdf))]
+        finally:
+            pdf.close()
+    img = Image.open(path)
+    frames = []
+    for k in range(getattr(img, "n_frames", 1)):
+        img.seek(k)
+        frames.append(img.convert("L" if img.mode in ("L", "1") else "RGB"))
+    return frames
+
+
+def _save_frames(frames: list[Image.Image], dst: Path, variant: str, quality: int, mode1: bool) -> None:
+    dpi = (200, 200)
+    if variant == "png":
+        im = frames[0]
+        if im.mode == "RGB":
+            im = im.quantize(colors=64, method=Image.Quantize.MEDIANCUT, dither=Image.Dither.NONE)
+        im.save(dst, "PNG", dpi=dpi)
+    elif variant == "jpeg":
+        frames[0].save(dst, "JPEG", quality=quality, dpi=dpi)
+    elif variant == "bmp":
+        frames[0].convert("L").point(lambda v: 255 if v > 165 else 0).convert("1").save(dst, "BMP", dpi=dpi)
+    elif variant == "webp":
+        frames[0].save(dst, "WEBP", quality=quality, method=4)
+    elif variant == "tiff":
+        frames[0].save(dst, "TIFF", save_all=True, append_images=frames[1:], compression="jpeg",
+                       quality=quality, dpi=dpi)
+    else:
+        frames[0].save(dst, "PDF", save_all=True, append_images=frames[1:], resolution=200, quality=quality)
+
+
+def _money_words(img: Image.Image, dpi: float) -> list[tuple[str, tuple[int, int, int, int]]]:
+    from extractors.ocr import get_engine
+    from pipeline.settings import get_settings
+
+    engine = get_engine(get_settings().ocr)
+    arr = np.asarray(img.convert("RGB"))[:, :, ::-1].copy()
+    k = dpi / 72.0
+    out = []
+    for line in engine.recognize(arr, dpi):
+        for w in (line.words or [line]):
+            t = w.text.strip().lstrip("¥￥:：")
+            if MONEY.search(t) and sum(ch.isdigit() for ch in t) >= 4:
+                x0, y0, x1, y1 = w.bbox
+                out.append((t, (int(x0 * k), int(y0 * k), int(x1 * k), int(y1 * k))))
+    return out
+
+
+def _image_edit(src: Path, dst: Path, record: dict, kind: str, rng: random.Random) -> dict:
+    variant = record["variant"]
+    dpi = float(record.get("scan", {}).get("dpi", 200))
+    frames = _load_frames(src, variant)
+    img = frames[0]
+    words = _money_words(img, dpi)
+    if not words:
+        raise RuntimeError("no amount found to tamper with")
+    a = np.asarray(img).copy()
+    text, (x0, y0, x1, y1) = max(words, key=lambda w: (w[1][2] - w[1][0]))
+    hgt = y1 - y0
+    digit_w = max(4, int(hgt * 0.55))
+    if kind == "image_draw":
+        # erase the integer digits before the decimals and draw others: another font, no noise
+        ink = a[y0:y1, x0:x1]
+        paper = np.median(np.concatenate([a[max(0, y0 - 6):y0, x0:x1].reshape(-1, *a.shape[2:]),
+                                          a[y1:y1 + 6, x0:x1].reshape(-1, *a.shape[2:])]), axis=0)
+        dark = np.percentile(ink.reshape(-1, *a.shape[2:]), 3, axis=0)
+        n = rng.randint(2, 4)
+        ex1 = x1 - int(3 * digit_w)  # keep ".dd"
+        ex0 = max(x0, ex1 - n * digit_w)
+        a[y0:y1, ex0:ex1] = paper.astype(a.dtype)
+        pil = Image.fromarray(a)
+        draw = ImageDraw.Draw(pil)
+        size = int(hgt * rng.uniform(0.95, 1.2))
+        font = ImageFont.truetype(FONT, size)
+        new = "".join(str(rng.randint(0, 9)) for _ in range(n))
+        fill = tuple(int(v) for v in np.atleast_1d(dark)) if a.ndim == 3 else int(np.atleast_1d(dark)[0])
+        draw.text((ex0, y0 + rng.randint(-2, 2)), new, font=font, fill=fill)
+        a = np.asarray(pil).copy()
+        box = (ex0, y0, ex1, y1)
+    else:
+        # copy a digit cell from another amount (or another place in the same one) over a digit
+        others = [w for w in words if w[1] != (x0, y0, x1, y1)] or words
+        _, (sx0, sy0, sx1, sy1) = rng.choice(others)
+        sx = rng.randint(sx0, max(sx0, sx1 - 3 * digit_w - digit_w))
+        tx = rng.randint(x0, max(x0, x1 - 4 * digit_w))
+        patch = a[sy0:sy0 + hgt, sx:sx + digit_w].copy()
+        a[y0:y0 + patch.shape[0], tx:tx + patch.shape[1]] = patch
+        box = (tx, y0, tx + patch.shape[1], y0 + patch.shape[0])
+    frames[0] = Image.fromarray(a)
+    _save_frames(frames, dst, variant, int(record.get("scan", {}).get("quality", 75)),
+                 variant == "bmp")
+    k = 72.0 / dpi
+    return {"page": 1, "bbox": [round(v * k, 1) for v in box], "word": text}
+
+
+# ---- the folder ----
+
+def tamper(src: Path, out: Path, seed: int, per_file: int = 2, log=None) -> list[dict]:  # type: ignore[no-untyped-def]
+    params = json.loads((src / PARAMS_FILE).read_text(encoding="utf-8"))
+    out.mkdir(parents=True, exist_ok=True)
+    rng = random.Random(f"tamper:{seed}")
+    slots = plan(params["n"], params["seed"], params["types"], params["scan_ratio"])
+    made: list[dict] = []
+    counter: dict[str, int] = {}
+    tmp = out / ".work"
+    tmp.mkdir(exist_ok=True)
+    for i, slot in enumerate(slots, 1):
+        if slot["type"] not in ("invoice", "payment_voucher"):
+            continue
+        stem = f"{PREFIX[slot['type']]}_{i:04d}"
+        gt_path = src / f"{stem}.json"
+        if not gt_path.exists():
+            continue
+        record = json.loads(gt_path.read_text(encoding="utf-8"))
+        f = src / record["file"]
+        clean = out / f"{stem}_clean{f.suffix}"
+        shutil.copyfile(f, clean)
+        _write_gt(out, clean, record, [], {"kind": "clean"})
+        kinds = applicable(slot, record)
+        kinds.sort(key=lambda k: (counter.get(k, 0), rng.random()))  # the rarest kinds first
+        for kind in kinds[:per_file]:
+            counter[kind] = counter.get(kind, 0) + 1
+            expected: list[str] = []
+            info: dict = {"kind": kind}
+            try:
+                if kind in DATA_KINDS:
+                    rec = make_one(i, slot, tmp, params["seed"], mutator(kind, rng, expected))
+                    made_file = tmp / rec["file"]
+                    dst = out / f"{stem}_{kind}{made_file.suffix}"
+                    made_file.replace(dst)
+                    (tmp / f"{stem}.json").unlink(missing_ok=True)
+                elif kind == "pdf_update":
+                    dst = out / f"{stem}_{kind}.pdf"
+                    _pdf_update(f, dst, rng)
+                    expected.append("PDF_TAMPERING")
+                else:
+                    dst = out / f"{stem}_{kind}{f.suffix}"
+                    info.update(_image_edit(f, dst, record, kind, rng))
+                    expected.append("IMAGE_TAMPERING")
+            except Exception as exc:  # a kind that does not fit this file: skip it, say so
+                if log:
+                    log(f"{stem} {kind}: skipped ({exc})")
+                counter[kind] -= 1
+                continue
+            _write_gt(out, dst, record, sorted(set(expected)), info)
+            made.append({"file": dst.name, "expected_flags": sorted(set(expected))})
+            if log:
+                log(f"{dst.name:<28} {','.join(sorted(set(expected)))}")
+    shutil.rmtree(tmp, ignore_errors=True)
+    return made
+
+
+def _write_gt(out: Path, path: Path, record: dict, expected: list[str], info: dict) -> None:
+    rec = {**record, "file": path.name, "expected_flags": expected, "tamper": info}
+    path.with_suffix(".json").write_text(json.dumps(rec, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
+
+
+def main(argv=None) -> int:  # type: ignore[no-untyped-def]
+    ap = argparse.ArgumentParser(prog="python -m samples.tamper", description=__doc__,
+                                 formatter_class=argparse.RawDescriptionHelpFormatter)
+    ap.add_argument("--src", required=True, type=Path, help="a folder made by samples.generate")
+    ap.add_argument("--out", required=True, type=Path)
+    ap.add_argument("--seed", type=int, default=0)
+    ap.add_argument("--per-file", type=int, default=2, help="tampered variants per source file")
+    ap.add_argument("-q", "--quiet", action="store_true")
+    a = ap.parse_args(argv)
+    if not (a.src / PARAMS_FILE).exists():
+        ap.error(f"{a.src} has no {PARAMS_FILE}: make it with python -m samples.generate")
+    tamper(a.src, a.out, a.seed, a.per_file, None if a.quiet else print)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

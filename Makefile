@@ -5,7 +5,7 @@ BIN := $(VENV)/bin
 HOME_DIR ?= $(CURDIR)/.docintel
 STAMP := $(VENV)/.installed
 
-.PHONY: run test install system-deps bench lint eval samples clean
+.PHONY: run test install system-deps bench lint eval samples model clean
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
@@ -36,6 +36,10 @@ eval: install
 
 bench: install
 	$(BIN)/python bench/bench_pipeline.py
+
+# the contract NER + clause classifier (spaCy), trained from the project's own templates; deterministic
+model: install
+	$(BIN)/python -m extractors.ner.train
 
 samples: install
 	$(BIN)/python -m samples.generate --out samples/committed --n 16 --seed 7

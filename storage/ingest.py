@@ -46,36 +46,14 @@ class Ingestor:
 
     def save(self, docs: list[Document], *, org: str = "default") -> list[dict[str, Any]]:
         """Persist the documents of one file (in order), adding duplicate flags; return their records."""
-        records = []
         with self.sessions.begin() as session:
-            first_id: str | None = None
-            for doc in docs:
-                if doc.sha256:
-                    earlier = repo.find_by_sha256(session, sha256=doc.sha256)
-                    earlier = [r for r in earlier if r.ingest_id != (first_id or doc.id)]
-                    if earlier and not any(f.code == "DUPLICATE_DOCUMENT" for f in doc.risk_flags):
-                        e = earlier[0]
-                        doc.risk_flags.append(RiskFlag(
-                            code="DUPLICATE_DOCUMENT", severity="red",
-                            message=f"the same file was ingested before as {e.source} ({e.created_at:%Y-%m-%d %H:%M})",
-                            evidence={"document_id": e.id, "source": e.source}))
-                _flag_duplicate_invoice(session, doc)
+            first_id = docs[0].id if docs else ""
+            for n, doc in enumerate(docs):
+                if n:
+                    doc.id = child_id(first_id, n)
                 repo.create_document(session, id=doc.id, sha256=doc.sha256, source=doc.source, mime=doc.mime,
                                      size=doc.size, org=org, status="processing", ingest_id=first_id)
-                first_id = first_id or doc.id
-                rec = to_record(doc)
-                repo.save_result(session, id=doc.id, record=rec, status=doc.status.value, doc_type=doc.doc_type,
-                                 invoice_kind=doc.invoice_kind,
-                                 page_first=doc.page_range[0] if doc.page_range else None,
-                                 page_last=doc.page_range[1] if doc.page_range else None,
-                                 errors=rec["errors"])
-                if doc.doc_type == "invoice" and doc.value("invoice_number"):
-                    repo.add_invoice_key(session, document_id=doc.id, sha256=doc.sha256,
-                                         invoice_number=doc.value("invoice_number"),
-                                         invoice_code=doc.value("invoice_code"))
-                records.append(rec)
-        return records
-
+            return [_persist(session, doc, ingest_id=first_id) for doc in docs]
 
     def save_job(self, docs: list[Document], *, upload_id: str) -> list[dict[str, Any]]:
         """Persist a queued upload's documents (the service's job): the first document is the upload's row.
@@ -83,7 +61,6 @@ class Ingestor:
         The others get ids derived from the upload's id (``child_id``), so a retried job
         overwrites its earlier rows instead of adding new ones; all share ``ingest_id``.
         """
-        records = []
         with self.sessions.begin() as session:
             upload = repo.get_document(session, id=upload_id)
             if upload is None:
@@ -91,31 +68,34 @@ class Ingestor:
             for n, doc in enumerate(docs):
                 doc.id = upload_id if n == 0 else child_id(upload_id, n)
                 doc.source = upload.source
-                if doc.sha256:
-                    earlier = [r for r in repo.find_by_sha256(session, sha256=doc.sha256) if r.ingest_id != upload_id]
-                    if earlier and not any(f.code == "DUPLICATE_DOCUMENT" for f in doc.risk_flags):
-                        e = earlier[0]
-                        doc.risk_flags.append(RiskFlag(
-                            code="DUPLICATE_DOCUMENT", severity="red",
-                            message=f"the same file was ingested before as {e.source} ({e.created_at:%Y-%m-%d %H:%M})",
-                            evidence={"document_id": e.id, "source": e.source}))
-                _flag_duplicate_invoice(session, doc)
                 if n and repo.get_document(session, id=doc.id) is None:
                     repo.create_document(session, id=doc.id, sha256=doc.sha256 or upload.sha256, source=upload.source,
                                          mime=doc.mime or upload.mime, size=doc.size or upload.size, org=upload.org,
                                          status="processing", ingest_id=upload_id)
-                rec = to_record(doc)
-                repo.save_result(session, id=doc.id, record=rec, status=doc.status.value, doc_type=doc.doc_type,
-                                 invoice_kind=doc.invoice_kind,
-                                 page_first=doc.page_range[0] if doc.page_range else None,
-                                 page_last=doc.page_range[1] if doc.page_range else None,
-                                 errors=rec["errors"])
-                if doc.doc_type == "invoice" and doc.value("invoice_number"):
-                    repo.add_invoice_key(session, document_id=doc.id, sha256=doc.sha256,
-                                         invoice_number=doc.value("invoice_number"),
-                                         invoice_code=doc.value("invoice_code"))
-                records.append(rec)
-        return records
+            return [_persist(session, doc, ingest_id=upload_id) for doc in docs]
+
+
+def _persist(session: Any, doc: Document, *, ingest_id: str) -> dict[str, Any]:
+    """Flag duplicates against everything known from other files, then store the record."""
+    if doc.sha256:
+        earlier = [r for r in repo.find_by_sha256(session, sha256=doc.sha256) if r.ingest_id != ingest_id]
+        if earlier and not any(f.code == "DUPLICATE_DOCUMENT" for f in doc.risk_flags):
+            e = earlier[0]
+            doc.risk_flags.append(RiskFlag(
+                code="DUPLICATE_DOCUMENT", severity="red",
+                message=f"the same file was ingested before as {e.source} ({e.created_at:%Y-%m-%d %H:%M})",
+                evidence={"document_id": e.id, "source": e.source}))
+    _flag_duplicate_invoice(session, doc)
+    rec = to_record(doc)
+    repo.save_result(session, id=doc.id, record=rec, status=doc.status.value, doc_type=doc.doc_type,
+                     invoice_kind=doc.invoice_kind,
+                     page_first=doc.page_range[0] if doc.page_range else None,
+                     page_last=doc.page_range[1] if doc.page_range else None,
+                     errors=rec["errors"])
+    if doc.doc_type == "invoice" and doc.value("invoice_number"):
+        repo.add_invoice_key(session, document_id=doc.id, sha256=doc.sha256,
+                             invoice_number=doc.value("invoice_number"), invoice_code=doc.value("invoice_code"))
+    return rec
 
 
 def _flag_duplicate_invoice(session: Any, doc: Document) -> None:

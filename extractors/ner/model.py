@@ -54,7 +54,7 @@ def classify_clauses(nlp: Any, texts: list[str], threshold: float = 0.5) -> dict
     if nlp is None or "textcat" not in nlp.pipe_names:
         return {}
     out = {}
-    with nlp.select_pipes(enable=["textcat"]):
+    with nlp.select_pipes(enable=[p for p in ("tok2vec", "textcat") if p in nlp.pipe_names]):
         for i, doc in enumerate(nlp.pipe([t[:400] for t in texts], batch_size=64)):
             if doc.cats:
                 label, score = max(doc.cats.items(), key=lambda kv: kv[1])
@@ -67,6 +67,6 @@ def entities(nlp: Any, text: str) -> list[tuple[str, int, int, str]]:
     """(label, start, end, text) of each entity the NER finds in ``text``."""
     if nlp is None or "ner" not in nlp.pipe_names:
         return []
-    with nlp.select_pipes(enable=["ner"]):
+    with nlp.select_pipes(enable=[p for p in ("tok2vec", "ner") if p in nlp.pipe_names]):
         doc = nlp(text)
     return [(e.label_, e.start_char, e.end_char, e.text) for e in doc.ents]

@@ -14,13 +14,13 @@ CUES: dict[str, list[tuple[str, float]]] = {
         (r"发\s*票\s*号\s*码", 3), (r"价\s*税\s*合\s*计", 4), (r"开\s*票\s*日\s*期", 3), (r"校\s*验\s*码", 1),
         (r"纳税人识别号|统一社会信用代码", 1), (r"开\s*票\s*人", 1), (r"销售方|购买方", 1),
         # western invoices (text layers often drop spaces: "InvoiceNumber:", "Facturen°")
-        (r"invoice(?!d)|rechnung(?!s?\s*(?:adresse|empf))|gutschrift|facture(?!r)|factura(?!r)|faktura|factuur|"
-         r"credit\s*note|tax\s*invoice", 3),
-        (r"invoice\s*(?:no|nr|number|num|date|#)|rechnungs\s*-?\s*(?:nr|nummer|datum)|facture\s*n\s*[°º]|date\s*de\s*facture|"
-         r"factuur\s*(?:nummer|datum)|faktura\s*(?:nr|vat)|data\s*wystawienia|factura\s*n|fecha\s*de\s*factura", 3),
+        ((r"invoice(?!d)|rechnung(?!s?\s*(?:adresse|empf))|gutschrift|facture(?!r)|factura(?!r)|faktura|factuur|"
+         r"credit\s*note|tax\s*invoice"), 3),
+        ((r"invoice\s*(?:no|nr|number|num|date|#)|rechnungs\s*-?\s*(?:nr|nummer|datum)|facture\s*n\s*[°º]|date\s*de\s*facture|"
+         r"factuur\s*(?:nummer|datum)|faktura\s*(?:nr|vat)|data\s*wystawienia|factura\s*n|fecha\s*de\s*factura"), 3),
         (r"(?<![a-z])(?:vat|mwst|ust|tva|btw|gst|iva|umsatzsteuer)(?![a-z])", 1),
-        (r"grand\s*total|total\s*(?:ttc|ht|amount|due|for\s*this)|gesamtbetrag|zahlbetrag|brutto|netto|totaal|subtotal|"
-         r"balance\s*due|amount\s*due|należność|somme\s*à\s*payer|importe\s*total", 1.5),
+        ((r"grand\s*total|total\s*(?:ttc|ht|amount|due|for\s*this)|gesamtbetrag|zahlbetrag|brutto|netto|totaal|subtotal|"
+         r"balance\s*due|amount\s*due|należność|somme\s*à\s*payer|importe\s*total"), 1.5),
         (r"[€$£₹]\s*-?\d|\d\s*[€$£₹]|(?<![A-Z])(?:EUR|USD|GBP|INR|PLN|CHF)(?![A-Z])", 1),
     ],
     "payment_voucher": [

@@ -16,7 +16,7 @@ from extractors.fields.finder import find_all
 from extractors.layout import LineIndex, Span
 from pipeline.types import Document, Field, Provenance
 
-I = re.I
+I = re.IGNORECASE
 
 
 def _w(*words: str) -> str:
@@ -168,8 +168,8 @@ TAX_LABELS = [
     _w("vat", "total"), _w("total", r"(?:vat|tax|taxes|tva)"), _w("tax", "total"), _w("vat", "amount"), _w("tax", "amount"),
     r"steuerbetrag", r"mwst\.?\s*-?\s*betrag", r"ust\.?\s*-?\s*betrag", _w("montant", "tva"), r"btw\s*-?\s*bedrag",
     _w("output", "tax"), r"kwota\s*vat",
-    r"=(?<![a-z])(?:vat|tax|mwst|ust|tva|btw|gst|iva|umsatzsteuer)\.?\*{0,2}\s*\(?\s*(?:\d{1,2}(?:[.,]\d{1,2})?\s*%)?\s*\)?"
-    r"(?:\s*on\s*[$€£]?\s*[\d.,]+)?(?![a-z])",
+    (r"=(?<![a-z])(?:vat|tax|mwst|ust|tva|btw|gst|iva|umsatzsteuer)\.?\*{0,2}\s*\(?\s*(?:\d{1,2}(?:[.,]\d{1,2})?\s*%)?\s*\)?"
+     r"(?:\s*on\s*[$€£]?\s*[\d.,]+)?(?![a-z])"),
 ]
 
 

@@ -20,7 +20,9 @@ LABELISH = re.compile(
 )
 # "产品名称：" — a short run of characters closed by a colon is the next label on the line
 NEXT_LABEL = re.compile(r"[\u4e00-\u9fff（）()]{1,8}\s*[:：]")
-LABEL_TAIL = re.compile(r"(行号|账号|帐号|户名|名称|金额|日期|编号|用途|摘要|附言|电话|地址|收款人|付款人|开票人|复核人|经办人|联系人)$")
+LABEL_TAIL = re.compile(
+    r"(行号|账号|帐号|户名|名称|金额|日期|编号|用途|摘要|附言|电话|地址|收款人|付款人|开票人|复核人|经办人|联系人|标志|标识|种类|类型|方式|代码|汇入行|汇出行|盖章|签章)$"
+)
 BIG_GAP = 2.2  # line-heights of empty space that end a free-text value
 
 

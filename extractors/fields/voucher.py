@@ -29,7 +29,8 @@ SERIAL = re.compile(r"(?:回\s*单\s*(?:编\s*号|号\s*码|号)|电子回单号
 DATE_LABEL = re.compile(r"(?:交\s*易\s*日\s*期|交\s*易\s*时\s*间|记\s*账\s*日\s*期|入\s*账\s*日\s*期|转\s*账\s*日\s*期|日\s*期)")
 AMOUNT_LABEL = re.compile(r"(?:小\s*写|交\s*易\s*金\s*额|金\s*额(?!\s*[(（]?\s*大))")
 WORDS_LABEL = re.compile(r"大\s*写|金\s*额\s*[(（]\s*大\s*写\s*[)）]")
-PURPOSE = re.compile(r"(?:用\s*途|摘\s*要|附\s*言|备\s*注|汇\s*款\s*用\s*途)")
+PURPOSE = re.compile(r"(?:用\s*途|摘\s*要|附\s*言|汇\s*款\s*用\s*途)")  # records.md: 用途 / 摘要 / 附言
+BANK_NAME = re.compile(r"银行|信用社|支行|分行|营业部|合作联社|储蓄|农商|农信|Bank", re.I)
 SERIAL_VALUE = re.compile(r"([0-9A-Za-z][0-9A-Za-z\-]{5,40})")
 
 
@@ -50,7 +51,7 @@ def extract(doc: Document, index: list[LineIndex]) -> None:
     for label, key, value, norm in (
         (NAME, "name", None, canonical_name),
         (ACCOUNT, "account", P.ACCOUNT, normalize_code),
-        (BANK, "bank", None, strip_inner_spaces),
+        (BANK, "bank", None, lambda t: strip_inner_spaces(t) if BANK_NAME.search(t) else None),
     ):
         found = find_all(index, label, value, stop=STOP, max_skip=4)
         explicit = {}
@@ -72,4 +73,4 @@ def extract(doc: Document, index: list[LineIndex]) -> None:
     if doc.value("amount") is None and doc.value("amount_in_words"):
         value = words_to_amount(doc.value("amount_in_words"))
         put(doc, "amount", words, lambda _t: format_money(value) if value is not None else None)
-    put(doc, "purpose", find_first(index, PURPOSE, stop=re.compile(r"\s{3,}|交易|渠道|打印|回单|业\s*务|用\s*途|摘\s*要|时\s*间\s*戳|记\s*账")), strip_inner_spaces)
+    put(doc, "purpose", find_first(index, PURPOSE, below=False, stop=re.compile(r"\s{3,}|交易|渠道|打印|回单|业\s*务|用\s*途|摘\s*要|时\s*间\s*戳|记\s*账")), strip_inner_spaces)

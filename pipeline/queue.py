@@ -73,6 +73,9 @@ class InProcessQueue:
         n = workers or ServiceSettings().in_process_workers
         self.pool = ThreadPoolExecutor(max_workers=max(1, n), thread_name_prefix="docintel-job")
         self.backoff = backoff
+        # webhook deliveries wait out their backoff here, never in a document job's thread
+        self.webhooks = ThreadPoolExecutor(max_workers=2, thread_name_prefix="docintel-webhook")
+        self._closed = threading.Event()
         self._alive: set[str] = set()
         self._lock = threading.Lock()
 
@@ -102,17 +105,20 @@ class InProcessQueue:
     def enqueue_webhook(self, payload: dict[str, Any]) -> None:
         from pipeline.jobs import deliver_webhook
 
+        attempts = ServiceSettings().webhook_retries + 1
+
         def run() -> None:
-            cfg = ServiceSettings()
-            for attempt in range(cfg.webhook_retries + 1):
+            for attempt in range(attempts):
                 try:
                     deliver_webhook(payload)
                     return
                 except Exception as exc:  # noqa: BLE001
-                    log.warning("webhook attempt %d failed: %s", attempt + 1, exc)
-                    time.sleep(min(2 ** attempt, 30))
+                    log.warning("webhook attempt %d of %d failed: %s", attempt + 1, attempts, exc)
+                    if attempt + 1 < attempts and self._closed.wait(min(2 ** attempt, 30)):
+                        break  # closing: what is in memory is lost with the process anyway
+            log.error("webhook not delivered", extra={"document_id": payload.get("id"), "attempts": attempts})
 
-        self.pool.submit(run)
+        self.webhooks.submit(run)
 
     def is_alive(self, job_id: str) -> bool:
         with self._lock:
@@ -126,7 +132,9 @@ class InProcessQueue:
         return True
 
     def close(self) -> None:
+        self._closed.set()
         self.pool.shutdown(wait=False, cancel_futures=True)
+        self.webhooks.shutdown(wait=False, cancel_futures=True)
 
 
 def _pid_alive(pid: int) -> bool:

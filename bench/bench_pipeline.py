@@ -41,9 +41,10 @@ def run_path(kind: str, folder: Path, repeat: int) -> dict:
     settings = get_settings(home="/tmp/docintel-bench")
     files = _files(folder, scanned=(kind == "scanned"))
     blobs = [(f.name, f.read_bytes()) for f in files]
-    if kind == "scanned":  # load the OCR models outside the timing, as a worker does once
-        from extractors.ocr import get_engine
-        get_engine(settings.ocr)
+    # warm-up, untimed: models (OCR, the contract NER) load once per process, as in a worker
+    warm = StageContext(settings=settings)
+    for name, data in blobs[:3] if kind == "scanned" else blobs:
+        process_bytes(data, name, settings, ctx=warm)
     ctx = StageContext(settings=settings)
     pages = 0
     t0 = time.perf_counter()
@@ -54,7 +55,8 @@ def run_path(kind: str, folder: Path, repeat: int) -> dict:
     elapsed = time.perf_counter() - t0
     peak_mb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     ocr = ctx.timings.get("ocr_engine", 0.0)
-    return {"path": kind, "files": len(files), "pages": pages, "seconds": round(elapsed, 2),
+    checks = ctx.timings.get("checks", 0.0)
+    return {"overhead_beyond_ocr_without_checks": round((elapsed - ocr - checks) / elapsed, 3) if ocr else None,"path": kind, "files": len(files), "pages": pages, "seconds": round(elapsed, 2),
             "pages_per_s": round(pages / elapsed, 2), "s_per_page": round(elapsed / pages, 3),
             "peak_rss_mb": round(peak_mb), "ocr_engine_s": round(ocr, 2),
             "overhead_beyond_ocr": round((elapsed - ocr) / elapsed, 3) if ocr else None,
@@ -77,7 +79,8 @@ def main() -> None:
         line = (f"{kind:8s} {r['pages']:4d} pages  {r['pages_per_s']:7.2f} pages/s  {r['s_per_page']:.3f} s/page  "
                 f"peak {r['peak_rss_mb']} MB")
         if r["overhead_beyond_ocr"] is not None:
-            line += f"  OCR engine {r['ocr_engine_s']} s, pipeline overhead {r['overhead_beyond_ocr'] * 100:.1f} %"
+            line += (f"  OCR engine {r['ocr_engine_s']} s, pipeline overhead {r['overhead_beyond_ocr'] * 100:.1f} %"
+                     f" ({r['overhead_beyond_ocr_without_checks'] * 100:.1f} % without the risk checks)")
         print(line)
         print("         stages:", r["stages"])
 

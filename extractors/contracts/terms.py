@@ -100,18 +100,22 @@ class Unit:
 
 
 def _units(clauses: list[Clause], model: Any = None) -> list[Unit]:
+    by_heading = {i: rule_class(c.heading) or rule_class(top_level(clauses, i).heading) for i, c in enumerate(clauses)}
+    todo = [i for i, lab in by_heading.items() if not lab]  # the model only where headings say nothing
     labels: dict[int, str] = {}
-    if model is not None:
+    if model is not None and todo:
         try:
             from extractors.ner.model import classify_clauses
 
-            labels = classify_clauses(model, [c.heading + "：" + c.text if c.heading else c.text for c in clauses])
+            got = classify_clauses(model, [clauses[i].heading + "：" + clauses[i].text if clauses[i].heading
+                                           else clauses[i].text for i in todo])
+            labels = {todo[k]: lab for k, lab in got.items()}
         except Exception as exc:  # noqa: BLE001 - the rules still work
             log.warning("clause classifier failed (%s); using heading rules only", exc)
     out = []
     for i, c in enumerate(clauses):
         top = top_level(clauses, i)
-        lab = rule_class(c.heading) or rule_class(top.heading) or labels.get(i) or "other"
+        lab = by_heading[i] or labels.get(i) or "other"
         c.label = lab
         out.append(Unit(c, top, lab))
     return out

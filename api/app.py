@@ -15,7 +15,7 @@ from contextlib import asynccontextmanager
 from fastapi import FastAPI, Request, Response
 
 from api.logs import setup_logging
-from api.routes import documents, keys, ops, pages
+from api.routes import documents, keys, ops, pages, receivables
 from pipeline import jobs
 from pipeline.queue import JobQueue, get_queue
 from pipeline.settings import Settings
@@ -62,6 +62,7 @@ def create_app(settings: Settings, *, queue: JobQueue | None = None, workers: in
         return response
 
     app.include_router(documents.router)
+    app.include_router(receivables.router)
     app.include_router(keys.router)
     app.include_router(ops.router)
     app.include_router(pages.router)

@@ -106,3 +106,51 @@ class KeyPublic(BaseModel):
 
 class KeyCreated(KeyPublic):
     key: str = Field(..., description="shown once; only its hash is stored")
+
+
+class ReceivableItem(BaseModel):
+    """An invoice or payment linked to the contract; ``counted`` is false for a repeat of one already counted."""
+
+    document_id: str
+    link_method: Literal["contract_number", "parties"]
+    amount: str | None = Field(None, description="invoice total_amount / voucher amount, records.md money")
+    counted: bool = True
+    flags: list[str] = Field(default_factory=list, description="open risk flag codes of the document")
+    invoice_number: str | None = None
+    issue_date: str | None = None
+    serial_number: str | None = None
+    payment_date: str | None = None
+
+
+class PaymentNode(BaseModel):
+    milestone: str
+    rate: Any = None
+    amount: str | None = Field(None, description="stated, or rate × price where the rate is of the price")
+    due_days: int | None = None
+    cumulative: bool = False
+    due_date: str | None = Field(None, description="ISO date where the contract alone fixes it, else null")
+    basis: str | None = Field(None, description="what due_date counts from")
+
+
+class ReceivablePublic(BaseModel):
+    """A contract's receivable: money as records.md decimal strings; ``outstanding`` = invoiced − paid."""
+
+    contract_id: str
+    contract_number: str | None = None
+    contract_title: str | None = None
+    party_a_name: str | None = Field(None, description="the debtor (who pays)")
+    party_b_name: str | None = Field(None, description="the creditor (who is paid)")
+    project_name: str | None = None
+    currency: str = "CNY"
+    price: str | None = Field(None, description="the contract's total_amount")
+    invoiced: str = Field(..., description="sum of the linked invoices' total_amount (each invoice once)")
+    paid: str = Field(..., description="sum of the linked payment vouchers' amount (each voucher once)")
+    outstanding: str = Field(..., description="invoiced − paid")
+    uninvoiced: str | None = Field(None, description="price − invoiced")
+    invoices: list[ReceivableItem] = Field(default_factory=list)
+    payments: list[ReceivableItem] = Field(default_factory=list)
+    schedule: list[PaymentNode] = Field(default_factory=list, description="payment_terms with due dates")
+
+
+class ReceivableList(BaseModel):
+    items: list[ReceivablePublic]

@@ -13,6 +13,7 @@ from pipeline.record import to_record
 from pipeline.settings import Settings
 from pipeline.split import child_id
 from pipeline.types import Document, RiskFlag
+from storage import linking
 from storage import repository as repo
 from storage.db import make_engine, session_factory, upgrade
 from storage.objects import ObjectStore, get_store, original_key
@@ -87,6 +88,7 @@ def _persist(session: Any, doc: Document, *, ingest_id: str) -> dict[str, Any]:
                 evidence={"document_id": e.id, "source": e.source}))
     _flag_duplicate_invoice(session, doc)
     rec = to_record(doc)
+    rec = linking.link(session, doc, rec)  # invoices / vouchers ↔ contracts of the org, their flags
     repo.save_result(session, id=doc.id, record=rec, status=doc.status.value, doc_type=doc.doc_type,
                      invoice_kind=doc.invoice_kind,
                      page_first=doc.page_range[0] if doc.page_range else None,

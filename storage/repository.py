@@ -325,3 +325,20 @@ def list_corrections(session: Session, *, document_id: str) -> list[CorrectionRo
         .order_by(CorrectionRow.at, CorrectionRow.id)
     )
     return list(session.scalars(stmt))
+
+
+# --- receivables (storage.linking) ---------------------------------------------------------
+
+
+def receivable(session: Session, *, contract_id: str, org: str) -> dict[str, Any] | None:
+    """A contract's receivable (price, invoiced, paid, outstanding, schedule), or None when not ``org``'s contract."""
+    from storage.linking import receivable as _receivable
+
+    return _receivable(session, contract_id=contract_id, org=org)
+
+
+def list_receivables(session: Session, *, org: str) -> list[dict[str, Any]]:
+    """Every finished contract's receivable in ``org``, oldest contract first."""
+    from storage.linking import list_receivables as _list
+
+    return _list(session, org=org)

@@ -215,3 +215,24 @@ class WatchFileRow(Base):
     state: Mapped[str] = mapped_column(String(16), default="submitted")
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+# --- receivables (issue 5 item 7): invoices and payment vouchers linked to their contract ----------
+
+#: How a document was linked: a contract number in its remarks / purpose, or its parties (+ project).
+LINK_METHODS: tuple[str, ...] = ("contract_number", "parties")
+
+
+class LinkRow(Base):
+    """An invoice or payment voucher belongs to a contract (both documents of one ``org``)."""
+
+    __tablename__ = "links"
+    __table_args__ = (
+        CheckConstraint("method IN (" + ", ".join(f"'{m}'" for m in LINK_METHODS) + ")", name="method"),
+    )
+
+    document_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), primary_key=True)
+    contract_id: Mapped[str] = mapped_column(ForeignKey("documents.id", ondelete="CASCADE"), index=True)
+    org: Mapped[str] = mapped_column(String(64), index=True)
+    method: Mapped[str] = mapped_column(String(32))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

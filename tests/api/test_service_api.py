@@ -138,3 +138,50 @@ def test_service_limits(tmp_path: Path):
         ok = [("file", ("../../evil/inv.pdf", (SAMPLES / "vou_0003.pdf").read_bytes(), "x"))]
         assert client.post("/api/v1/documents", files=ok, headers=clerk).json()[0]["source"] == "inv.pdf"
     assert client.get("/healthz").status_code == 200
+
+
+def test_service_receivables(app, client):
+    """Documents saved in code (no OCR) are linked; the receivable is read per organisation and role."""
+    import uuid
+
+    from pipeline.types import Document, Field, Status
+    from storage.ingest import Ingestor
+
+    def doc(doc_type: str, **fields) -> Document:
+        d = Document(id=uuid.uuid4().hex, sha256=uuid.uuid4().hex * 2, source=f"{doc_type}.pdf",
+                     mime="application/pdf", size=1, doc_type=doc_type, status=Status.done)
+        for k, v in fields.items():
+            d.set_field(Field(name=k, value=v))
+        return d
+
+    a, b = "中建三局第一建设工程有限责任公司", "武汉市江岸区建筑劳务有限公司"
+    contract = doc("contract", contract_number="HT20224157", party_a_name=a, party_b_name=b,
+                   total_amount="100000.00", signing_date="2024-01-10",
+                   payment_terms=[{"milestone": "预付款", "rate": "0.1", "amount": None, "due_days": 7,
+                                   "cumulative": False}])
+    inv = doc("invoice", invoice_number="24420000000000000001", buyer_name=a, seller_name=b,
+              total_amount="60000.00", remarks="对应合同：HT20224157")
+    vou = doc("payment_voucher", serial_number="9", payer_name=a, payee_name=b, amount="10000.00",
+              purpose="HT20224157 进度款")
+    ing = Ingestor(app.state.settings, migrate=False)
+    try:
+        for d in (inv, contract, vou):
+            ing.save([d], org="acme")
+    finally:
+        ing.close()
+    viewer = make_key(app, role="integration")
+    listed = client.get("/api/v1/receivables", headers=viewer)
+    assert listed.status_code == 200, listed.text
+    assert [r["contract_id"] for r in listed.json()["items"]] == [contract.id]
+    one = client.get(f"/api/v1/receivables/{contract.id}", headers=viewer).json()
+    assert (one["price"], one["invoiced"], one["paid"], one["outstanding"]) == (
+        "100000.00", "60000.00", "10000.00", "50000.00")
+    assert one["invoices"][0]["document_id"] == inv.id and one["invoices"][0]["link_method"] == "contract_number"
+    assert one["schedule"][0]["due_date"] == "2024-01-17"
+    other = make_key(app, org="globex")
+    assert client.get(f"/api/v1/receivables/{contract.id}", headers=other).status_code == 404
+    assert client.get("/api/v1/receivables", headers=other).json() == {"items": []}
+    assert client.get(f"/api/v1/receivables/{inv.id}", headers=viewer).status_code == 404
+    assert client.get("/api/v1/receivables").status_code == 401
+    spec = client.get("/openapi.json").json()
+    assert "/api/v1/receivables" in spec["paths"] and "/api/v1/receivables/{contract_id}" in spec["paths"]

@@ -11,6 +11,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from extractors.contracts.segment import sentences
 from extractors.fields.base import put
 from pipeline.types import Document, RiskFlag
 
@@ -51,22 +52,12 @@ def restrictive(sentence: str) -> bool:
     return False
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
-    out, start = [], 0
-    for m in re.finditer(r"[。；;]", text):
-        out.append((start, m.end()))
-        start = m.end()
-    if start < len(text):
-        out.append((start, len(text)))
-    return out
-
-
 def check_assignment(doc: Document, units: list[Unit]) -> bool | None:
     """Set ``assignment_restricted`` (+ ASSIGNMENT_RESTRICTED flag) from the clauses; returns the value."""
     allowed_span = None
     ordered = sorted(units, key=lambda u: u.label != "assignment" and u.top.label != "assignment")
     for u in ordered:
-        for a, b in _sentences(u.text):
+        for a, b in sentences(u.text):
             sent = u.text[a:b]
             if not SUBJECT.search(sent) or not (OBJECT.search(sent) or u.label == "assignment" or u.top.label == "assignment"):
                 continue

@@ -244,3 +244,14 @@ def full_text(clauses: list[Clause], i: int) -> str:
             break
         out.append(c.text)
     return "".join(out)
+
+
+def sentences(text: str) -> list[tuple[int, int]]:
+    """(start, end) of each sentence of a clause, split at 。 and ；."""
+    out, start = [], 0
+    for m in re.finditer(r"[。；;]", text):
+        out.append((start, m.end()))
+        start = m.end()
+    if start < len(text):
+        out.append((start, len(text)))
+    return out

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass
 from typing import Any, Callable
 
-from extractors.contracts.segment import Clause, full_text, segment, top_level
+from extractors.contracts.segment import Clause, full_text, segment, sentences, top_level
 from extractors.fields import patterns as P
 from extractors.fields.base import put, put_value
 from extractors.layout import LineIndex, Span
@@ -219,19 +219,9 @@ def _retention(doc: Document, units: list[Unit]) -> None:
             return
 
 
-def _sentences(text: str) -> list[tuple[int, int]]:
-    out, start = [], 0
-    for m in re.finditer(r"[。；;]", text):
-        out.append((start, m.end()))
-        start = m.end()
-    if start < len(text):
-        out.append((start, len(text)))
-    return out
-
-
 def _penalty(doc: Document, units: list[Unit]) -> None:
     for u in sorted(units, key=lambda u: u.label != "penalty"):
-        for a, b in _sentences(u.text):
+        for a, b in sentences(u.text):
             sent = u.text[a:b]
             pm = PENALTY_CTX.search(sent)
             if pm is None:

@@ -24,8 +24,16 @@ system-deps:
 	  if [ -n "$$missing" ]; then apt-get update -qq && apt-get install -y -qq $$missing; fi; \
 	fi
 
+# extract the committed samples, then serve them to clerks (SERVE=0: extract only)
+SERVE ?= 1
+PORT ?= 8000
 run: install
 	$(BIN)/docintel --home $(HOME_DIR) extract samples/committed --summary --out $(HOME_DIR)/records.jsonl
+	@if [ "$(SERVE)" = 1 ]; then \
+	  key=$$($(BIN)/docintel --home $(HOME_DIR) keys create --org default --role clerk --name demo) && \
+	  echo "web app: http://127.0.0.1:$(PORT)/  (clerk key for organisation 'default': $$key; Ctrl-C stops)" && \
+	  $(BIN)/docintel --home $(HOME_DIR) serve --port $(PORT); \
+	fi
 
 test: system-deps install
 	$(BIN)/python -m pytest tests

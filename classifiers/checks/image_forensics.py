@@ -79,19 +79,22 @@ def noise_flags(gray: np.ndarray, text: np.ndarray, page: int, k: float) -> list
     if ref < MIN_PAGE_NOISE:
         return []
     quiet = judged & (noise < QUIET_RATIO * ref)
-    flags = []
-    for g in _groups(quiet):
-        if len(g) < MIN_BLOCKS:
-            continue
+    groups = [g for g in _groups(quiet) if len(g) >= MIN_BLOCKS]
+    if not groups:
+        return []
+
+    def box_of(g: np.ndarray) -> list[float]:
         (r0, c0), (r1, c1) = (int(v) for v in g.min(axis=0)), (int(v) for v in g.max(axis=0) + 1)
-        level = float(noise[tuple(g.T)].mean())
-        box = [round(c0 * BLOCK / k, 1), round(r0 * BLOCK / k, 1), round(c1 * BLOCK / k, 1), round(r1 * BLOCK / k, 1)]
-        flags.append(RiskFlag(
-            code="IMAGE_TAMPERING", severity="yellow",  # not calibrated for red: 3/18 clean scans tripped it
-            message=f"page {page}: a patch of the text area is almost free of the scan noise found on the rest of "
-                    f"the page ({level:.2f} against {ref:.2f}): it may have been erased or written over by software",
-            evidence={"page": page, "bbox": box, "cue": "noise", "blocks": int(len(g))}))
-    return flags
+        return [round(c0 * BLOCK / k, 1), round(r0 * BLOCK / k, 1), round(c1 * BLOCK / k, 1), round(r1 * BLOCK / k, 1)]
+
+    main = max(groups, key=len)  # one flag per page: the largest patch, every patch in the evidence
+    level = float(noise[tuple(main.T)].mean())
+    return [RiskFlag(
+        code="IMAGE_TAMPERING", severity="yellow",  # not calibrated for red: 3/18 clean scans tripped it
+        message=f"page {page}: a patch of the text area is almost free of the scan noise found on the rest of "
+                f"the page ({level:.2f} against {ref:.2f}): it may have been erased or written over by software",
+        evidence={"page": page, "bbox": box_of(main), "cue": "noise", "blocks": int(len(main)),
+                  "regions": [box_of(g) for g in groups]})]
 
 
 def copy_move_flags(gray: np.ndarray, text: np.ndarray, page: int, k: float) -> list[RiskFlag]:

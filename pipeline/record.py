@@ -11,14 +11,19 @@ def _bbox(b: Any) -> list[float] | None:
     return [round(float(v), 2) for v in b] if b is not None else None
 
 
+# records.md names four sources; finer origins are kept under "origin"
+SOURCE = {"ofd": "text_layer", "docx": "text_layer", "embedded": "derived"}
+
+
 def to_record(doc: Document) -> dict[str, Any]:
     details = []
     for f in doc.fields.values():
         prov = f.provenance
+        origin = prov.source if prov else "derived"
         details.append({
             "name": f.name, "value": f.value, "confidence": f.confidence,
             "page": prov.page if prov else None, "bbox": _bbox(prov.bbox) if prov else None,
-            "source": prov.source if prov else "derived",
+            "source": SOURCE.get(origin, origin), "origin": origin,
         })
     rec: dict[str, Any] = {
         "id": doc.id,

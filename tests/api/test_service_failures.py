@@ -19,6 +19,7 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from test_service_support import (  # noqa: F401 (fixtures)
+    flushed_redis,
     make_key,
     pg_url,
     s3_endpoint,
@@ -33,18 +34,7 @@ RETRIES = 2
 
 @pytest.fixture()
 def own_redis_url() -> Iterator[str]:
-    url = os.environ.get("DOCINTEL_TEST_FAILURES_REDIS_URL", f"redis://127.0.0.1:6379/{REDIS_DB}")
-    try:
-        from redis import Redis
-
-        r = Redis.from_url(url, socket_connect_timeout=2)
-        r.ping()
-    except Exception as exc:  # noqa: BLE001
-        unavailable(f"Redis not reachable at {url} ({exc}); set DOCINTEL_TEST_FAILURES_REDIS_URL")
-    r.flushdb()
-    yield url
-    r.flushdb()
-    r.close()
+    yield from flushed_redis("DOCINTEL_TEST_FAILURES_REDIS_URL", REDIS_DB)
 
 
 @pytest.fixture()

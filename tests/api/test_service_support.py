@@ -42,20 +42,25 @@ def free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture()
-def redis_url() -> Iterator[str]:
-    url = os.environ.get("DOCINTEL_TEST_REDIS_URL", f"redis://127.0.0.1:6379/{REDIS_DB}")
+def flushed_redis(env: str, db: int) -> Iterator[str]:
+    """A Redis URL of a db index of our own (``env`` overrides it), flushed before and after."""
+    url = os.environ.get(env, f"redis://127.0.0.1:6379/{db}")
     try:
         from redis import Redis
 
         r = Redis.from_url(url, socket_connect_timeout=2)
         r.ping()
     except Exception as exc:  # noqa: BLE001
-        unavailable(f"Redis not reachable at {url} ({exc}); set DOCINTEL_TEST_REDIS_URL")
+        unavailable(f"Redis not reachable at {url} ({exc}); set {env}")
     r.flushdb()
     yield url
     r.flushdb()
     r.close()
+
+
+@pytest.fixture()
+def redis_url() -> Iterator[str]:
+    yield from flushed_redis("DOCINTEL_TEST_REDIS_URL", REDIS_DB)
 
 
 @pytest.fixture()

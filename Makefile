@@ -4,6 +4,8 @@ VENV := .venv
 BIN := $(VENV)/bin
 HOME_DIR ?= $(CURDIR)/.docintel
 STAMP := $(VENV)/.installed
+# the paddleocr engine (an optional second OCR backend); --no-deps: see the `paddle` extra in pyproject.toml
+PADDLE_PKGS := paddleocr==3.7.0 paddlex==3.7.2
 
 .PHONY: run test install system-deps bench lint eval samples model clean
 
@@ -11,6 +13,7 @@ $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PY) -m venv $(VENV)
 	$(BIN)/pip install -q --upgrade pip
 	$(BIN)/pip install -q -e '.[dev]'
+	$(BIN)/pip install -q --no-deps $(PADDLE_PKGS)
 	touch $(STAMP)
 
 install: $(STAMP)

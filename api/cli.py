@@ -120,5 +120,28 @@ app.add_typer(service_cli.db_app, name="db")
 app.add_typer(service_cli.keys_app, name="keys")
 
 
+# --- models (issue 3): model folders built from installed wheels, offline ------------------
+models_app = typer.Typer(help="Model folders built from the installed wheels (offline).", no_args_is_help=True)
+app.add_typer(models_app, name="models")
+
+
+@models_app.command("paddle-dir")
+def paddle_dir(
+    out: Annotated[Path | None, typer.Option("--out", help="target folder (default <DOCINTEL_HOME>/models/paddle)")] = None,
+) -> None:
+    """Write the det/ and rec/ folders the paddleocr engine reads (PP-OCRv6 ONNX from the rapidocr wheel)."""
+    from extractors.ocr.paddle_models import build_paddle_dir
+    from pipeline.errors import DocintelError
+
+    target = (out or get_settings().home_dir / "models" / "paddle").expanduser().resolve()
+    try:
+        build_paddle_dir(target)
+    except DocintelError as e:
+        err.print(f"[red]error[/red] {e}")
+        raise typer.Exit(code=1) from e
+    typer.echo(str(target))
+    typer.echo(f"use it with: DOCINTEL_OCR__ENGINE=paddleocr DOCINTEL_OCR__PADDLE_MODEL_DIR={target}")
+
+
 if __name__ == "__main__":
     app()

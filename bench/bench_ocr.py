@@ -88,6 +88,10 @@ def run_engine(name: str, n_pages: int) -> dict:
     from pipeline.errors import OcrUnavailable
     from pipeline.settings import get_settings
 
+    if name == "paddleocr" and not os.environ.get("DOCINTEL_OCR__PADDLE_MODEL_DIR"):  # built from the rapidocr wheel
+        from extractors.ocr.paddle_models import build_paddle_dir
+
+        os.environ["DOCINTEL_OCR__PADDLE_MODEL_DIR"] = str(build_paddle_dir(Path(tempfile.mkdtemp(prefix="docintel-pd-"))))
     settings = get_settings(home=tempfile.mkdtemp(prefix="docintel-bench-"))
     try:
         engine = get_engine(settings.ocr)

@@ -54,7 +54,8 @@ def process_bytes(data: bytes, source: str, settings: Settings, *, doc_id: str |
             raise FileTooLarge(f"the file is {len(data) / 1048576:.1f} MB; the limit is {settings.limits.max_file_mb:g} MB")
         doc.mime = sniff_mime(data)
         t0 = time.perf_counter()
-        loaded = load_pages(data, doc.mime, dpi=settings.ocr.dpi, max_pages=settings.limits.max_pages)
+        loaded = load_pages(data, doc.mime, dpi=settings.ocr.dpi, max_pages=settings.limits.max_pages,
+                            pdf_text_reader=settings.pdf.text_reader)
         ctx.timings["backend"] = ctx.timings.get("backend", 0.0) + time.perf_counter() - t0
     except DocintelError as exc:
         doc.status = Status.failed

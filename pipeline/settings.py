@@ -48,6 +48,11 @@ class NerSettings(BaseModel):
     model_dir: str | None = None
 
 
+class PdfSettings(BaseModel):
+    # the text layer's reader: PDFium (default, ~10x faster on real e-invoices) or pdfplumber (pdfminer)
+    text_reader: Literal["pdfium", "pdfplumber"] = "pdfium"
+
+
 class LimitSettings(BaseModel):
     max_file_mb: float = 50.0
     max_pages: int = 300
@@ -62,6 +67,7 @@ class Settings(BaseSettings):
     queue: QueueSettings = QueueSettings()
     ocr: OcrSettings = OcrSettings()
     ner: NerSettings = NerSettings()
+    pdf: PdfSettings = PdfSettings()
     limits: LimitSettings = LimitSettings()
     low_confidence: float = 0.6
 

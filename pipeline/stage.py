@@ -16,7 +16,7 @@ if TYPE_CHECKING:
 class StageContext:
     """What a stage may use: never global settings, never the database."""
 
-    settings: "Settings"
+    settings: Settings
     options: dict[str, Any] = field(default_factory=dict)
     logger: logging.Logger = field(default_factory=lambda: logging.getLogger("docintel"))
     store: Any = None  # storage.objects.ObjectStore, when page images are kept

@@ -9,7 +9,8 @@ from __future__ import annotations
 from enum import Enum
 from typing import Any, Literal
 
-from pydantic import BaseModel, Field as PField, PrivateAttr
+from pydantic import BaseModel, PrivateAttr
+from pydantic import Field as PField
 
 BBox = tuple[float, float, float, float]
 TextSource = Literal["text_layer", "ocr", "qr", "derived", "docx", "ofd", "embedded"]

@@ -23,13 +23,13 @@ class LoadedPage:
     extra: dict[str, Any] = field(default_factory=dict)
 
 
-def load_pages(data: bytes, mime: str, *, dpi: int, max_pages: int) -> list[LoadedPage]:
+def load_pages(data: bytes, mime: str, *, dpi: int, max_pages: int, pdf_text_reader: str = "pdfium") -> list[LoadedPage]:
     """Dispatch on MIME type; errors raised are ``pipeline.errors.DocintelError``."""
     from pipeline.backends import docx_backend, image_backend, ofd_backend, pdf_backend
     from pipeline.backends.sniff import DOCX, OFD, PDF, TEXT
 
     if mime == PDF:
-        return pdf_backend.load(data, dpi=dpi, max_pages=max_pages)
+        return pdf_backend.load(data, dpi=dpi, max_pages=max_pages, text_reader=pdf_text_reader)  # type: ignore[arg-type]
     if mime == DOCX:
         return docx_backend.load(data)
     if mime == TEXT:

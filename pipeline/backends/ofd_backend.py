@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import io
 import posixpath
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 
 from pipeline.backends.base import LoadedPage
 from pipeline.errors import CorruptFile, FileTooLarge

@@ -101,13 +101,3 @@ def test_tesseract_reads_most(page) -> None:
     ln = next(ln for ln in lines if "24312000000123456789" in ln.text.replace(" ", ""))
     d = next(d for d in drawn if d.text.startswith("发票号码"))
     assert abs(ln.bbox[0] - d.bbox[0]) < 5 and abs(ln.bbox[3] - d.bbox[3]) < 5
-
-
-def test_paddle_missing_is_clear() -> None:
-    try:
-        import paddleocr  # noqa: F401
-    except ImportError:
-        with pytest.raises(OcrUnavailable, match="pip install"):
-            get_engine(OcrSettings(engine="paddleocr"))
-    else:  # pragma: no cover
-        pytest.skip("paddleocr installed")

@@ -109,3 +109,71 @@ def test_ofd_text_with_positions(realdocs):
     assert "24112000000048542163" in texts
     assert any("发票号码" in t for t in texts)  # labels come from the template page
     assert page.page.width == pytest.approx(210 * 72 / 25.4)
+
+
+def _rotated_text_pdf(lines: list[str], rotate: int) -> bytes:
+    from pypdf import PdfReader, PdfWriter
+
+    reader = PdfReader(io.BytesIO(text_pdf(lines)))
+    writer = PdfWriter()
+    writer.add_page(reader.pages[0])
+    writer.pages[0].rotate(rotate)
+    out = io.BytesIO()
+    writer.write(out)
+    return out.getvalue()
+
+
+@pytest.mark.parametrize(("reader", "rotate"), [("pdfium", 0), ("pdfium", 90), ("pdfium", 180), ("pdfium", 270),
+                                                ("pdfplumber", 0)])
+def test_text_layer_boxes_sit_on_the_glyphs_of_a_turned_page(reader, rotate):
+    """A page shown turned (/Rotate) is read upright; its boxes sit on the ink of the page turned the same way."""
+    import numpy as np
+    import pypdfium2 as pdfium
+
+    data = _rotated_text_pdf(LINES, rotate)
+    (page,) = load_pages(data, PDF, dpi=72, max_pages=10, pdf_text_reader=reader)
+    assert page.page.text_source == "text_layer"
+    assert page.page.rotation == (rotate if reader == "pdfium" else 0)
+    assert [w.text for w in page.page.words][:1] == ["发票号码：12345678"]
+    word = page.page.words[0]
+    render = pdfium.PdfDocument(data)[0].render(scale=1, rotation=(360 - page.page.rotation) % 360)
+    gray = np.asarray(render.to_pil().convert("L"))
+    assert abs(gray.shape[1] - page.page.width) <= 1 and abs(gray.shape[0] - page.page.height) <= 1
+    x0, y0, x1, y1 = (round(v) for v in word.bbox)
+    assert 55 <= x0 <= 65 and 28 <= y0 <= 40, "where the text was drawn, measured on the upright page"
+    inside = gray[y0:y1, x0:x1]
+    assert (inside < 128).mean() > 0.05, "the box holds ink"
+
+
+def test_a_page_shown_sideways_goes_to_ocr_with_the_pdfplumber_reader():
+    (page,) = load_pages(_rotated_text_pdf(LINES, 90), PDF, dpi=72, max_pages=10, pdf_text_reader="pdfplumber")
+    assert page.page.text_source == "ocr" and page.image is not None
+
+
+def test_both_text_readers_give_the_same_words_on_a_contract():
+    from pathlib import Path
+
+    data = (Path(__file__).resolve().parents[2] / "samples" / "committed" / "con_0004.pdf").read_bytes()
+    a = load_pages(data, PDF, dpi=72, max_pages=20, pdf_text_reader="pdfium")
+    b = load_pages(data, PDF, dpi=72, max_pages=20, pdf_text_reader="pdfplumber")
+    for pa, pb in zip(a, b, strict=True):
+        wa = sorted((w.text, tuple(round(v) for v in w.bbox)) for w in pa.page.words)
+        wb = sorted((w.text, tuple(round(v) for v in w.bbox)) for w in pb.page.words)
+        assert [t for t, _ in wa] == [t for t, _ in wb]
+        assert all(max(abs(p - q) for p, q in zip(ba, bb)) <= 2 for (_, ba), (_, bb) in zip(wa, wb))
+
+
+def test_seal_lettering_around_the_oval_is_not_page_text():
+    from pathlib import Path
+
+    data = (Path(__file__).resolve().parents[2] / "samples" / "committed" / "inv_0007.pdf").read_bytes()
+    page = load_pages(data, PDF, dpi=72, max_pages=5)[0]
+    text = "".join(w.text for w in page.page.words)
+    assert "全国统一发票监制" not in text and not any(w.text in ("监", "制") for w in page.page.words)
+    assert any(w.text.startswith("电子发票") for w in page.page.words)
+
+
+def test_line_end_hyphen_and_unmapped_glyphs_on_real_invoices(realdocs):
+    data = next(realdocs.rglob("*7.22底座.pdf")).read_bytes()
+    (page,) = load_pages(data, PDF, dpi=72, max_pages=5)
+    assert "*公共安全设备*JTW-ZCD-" in [w.text for w in page.page.words]

@@ -267,6 +267,30 @@ def _dispute(doc: Document, units: list[Unit]) -> None:
             return
 
 
+VENUE_END = re.compile(r"^(.*?(?:人民法院|法院|仲裁委员会(?:[\u4e00-\u9fa5]{0,12}?分会)?|仲裁院|仲裁中心))")
+
+
+def _dispute_by_ner(doc: Document, units: list[Unit], model: Any) -> None:
+    """Where the wording rules found no venue, the NER's court or arbitration body in the dispute clause.
+
+    The entity is cut after the body's name (法院 / 仲裁委员会 / 仲裁院 / 仲裁中心); its words, not its
+    label, say arbitration or litigation (the labels are the model's weakest, see the closing note).
+    """
+    from extractors.ner.model import entities
+
+    if model is None or "dispute_venue" in doc.fields:
+        return
+    for u in (u for u in units if "dispute" in (u.label, u.top.label)):
+        for label, start, _end, text in entities(model, u.text):
+            m = VENUE_END.match(re.sub(r"\s+", "", text)) if label in ("COURT", "ARBITRATION") else None
+            if m and len(m.group(1)) >= 4:
+                venue = m.group(1)
+                span = u.span(start, start + len(venue))
+                _put_span(doc, "dispute_resolution", span, "arbitration" if "仲裁" in venue else "litigation")
+                _put_span(doc, "dispute_venue", span, venue)
+                return
+
+
 def _dates(doc: Document, units: list[Unit]) -> None:
     for u in units:
         text = u.text
@@ -304,6 +328,10 @@ def extract_terms(doc: Document, index: list[LineIndex], *, use_model: bool = Tr
             step(doc, units)
         except Exception as exc:  # noqa: BLE001 - one rule failing must not lose the others
             log.warning("contract terms: %s failed: %s", step.__name__, exc)
+    try:
+        _dispute_by_ner(doc, units, model)
+    except Exception as exc:  # noqa: BLE001 - a failing NER backend must not lose the rules' fields
+        log.warning("contract terms: the NER fallback failed: %s", exc)
     check_assignment(doc, units)
     return clauses
 

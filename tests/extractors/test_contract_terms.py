@@ -91,6 +91,20 @@ def test_dispute_arbitration_and_litigation():
     assert (law.value("dispute_resolution"), law.value("dispute_venue")) == ("litigation", "武汉市洪山区人民法院")
 
 
+@pytest.mark.parametrize(("line", "want"), [
+    ("本合同争议的管辖法院为北京市海淀区人民法院，双方均应遵守。", ("litigation", "北京市海淀区人民法院")),
+    ("发生争议时，双方协商解决；协商不成的，任何一方均可向深圳国际仲裁院申请仲裁。", ("arbitration", "深圳国际仲裁院")),
+])
+def test_dispute_venue_the_wording_rules_miss_comes_from_the_ner(line, want):
+    lines = ["第一条 争议解决", line, "第二条 其他", "本合同自双方签字盖章之日起生效。"]
+    without = contract(lines)[0]
+    assert without.value("dispute_venue") is None, "the wording rules alone do not read this venue"
+    doc = Document(id="t", sha256="0", source="t.pdf", doc_type="contract")
+    extract_terms(doc, contract(lines)[1], use_model=True)
+    assert (doc.value("dispute_resolution"), doc.value("dispute_venue")) == want
+    assert doc.fields["dispute_venue"].provenance.bbox is not None
+
+
 def test_term_dates():
     doc = contract(["1. 合同工期", "计划开工日期：2021年10月13日；计划竣工日期：2023年06月06日；工期总日历天数602天。"])[0]
     assert (doc.value("start_date"), doc.value("end_date")) == ("2021-10-13", "2023-06-06")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 import logging
 import re
+from collections.abc import Callable
 from dataclasses import dataclass
-from typing import Any, Callable
+from typing import Any
 
 from extractors.contracts.segment import Clause, full_text, segment, sentences, top_level
 from extractors.fields import patterns as P
@@ -274,7 +275,8 @@ def _dispute_by_ner(doc: Document, units: list[Unit], model: Any) -> None:
     """Where the wording rules found no venue, the NER's court or arbitration body in the dispute clause.
 
     The entity is cut after the body's name (法院 / 仲裁委员会 / 仲裁院 / 仲裁中心); its words, not its
-    label, say arbitration or litigation (the labels are the model's weakest, see the closing note).
+    label, say arbitration or litigation: on wordings it never saw, the template-trained model finds
+    the span but may label a court PARTY or an arbitration body COURT.
     """
     from extractors.ner.model import entities
 
@@ -282,7 +284,8 @@ def _dispute_by_ner(doc: Document, units: list[Unit], model: Any) -> None:
         return
     for u in (u for u in units if "dispute" in (u.label, u.top.label)):
         for label, start, _end, text in entities(model, u.text):
-            m = VENUE_END.match(re.sub(r"\s+", "", text)) if label in ("COURT", "ARBITRATION") else None
+            # a body's name the model tags PARTY on unseen wordings still names the venue when it ends in one
+            m = VENUE_END.match(re.sub(r"\s+", "", text)) if label in ("COURT", "ARBITRATION", "PARTY") else None
             if m and len(m.group(1)) >= 4:
                 venue = m.group(1)
                 span = u.span(start, start + len(venue))

@@ -1,7 +1,10 @@
 """The invoice item table: header columns found by their labels, rows below until 合计.
 
-Cells are assigned to the header column they overlap most (numbers are right-aligned
-under their header); a row with a name but no amount continues the previous item.
+Where the layout stage found the table (``Page.tables``: ruled columns or column alignment),
+its cells are read: rows come from the table, so a skewed scan or a unit column that OCR read
+as one vertical word keeps each value in its row. Otherwise cells are assigned to the header
+column they overlap most (numbers are right-aligned under their header). Either way a row with
+a name but no amount continues the previous item.
 """
 
 from __future__ import annotations
@@ -14,7 +17,7 @@ from extractors.fields import patterns as P
 from extractors.layout import LineIndex, _union
 from extractors.normalize.money import canonical_decimal, format_money, parse_money, parse_rate
 from extractors.normalize.text import strip_inner_spaces
-from pipeline.types import BBox
+from pipeline.types import BBox, Table
 
 COLUMNS: dict[str, re.Pattern[str]] = {
     "name": re.compile(r"(货\s*物\s*或\s*应\s*税\s*劳\s*务\s*[、,]?\s*服\s*务\s*名\s*称|货\s*物\s*或\s*应\s*税\s*劳\s*务\s*名\s*称|项\s*目\s*名\s*称|货物名称|商品名称)"),
@@ -78,7 +81,71 @@ def _split_cells(li: LineIndex) -> list[tuple[str, BBox]]:
     return out
 
 
-def extract_items(index: list[LineIndex]) -> list[Item]:
+def extract_items(index: list[LineIndex], tables: list[tuple[int, Table]] | None = None) -> list[Item]:
+    """The items, from the first table (page number, table) with an item header, else from the lines."""
+    for page, table in tables or []:
+        items = _table_items(table, page, index)
+        if items:
+            return items
+    return _line_items(index)
+
+
+def _labels(text: str) -> list[str]:
+    """Column names whose labels a header cell holds, in reading order (two when a rule is missing)."""
+    found = sorted((m.start(), name) for name, pat in COLUMNS.items() if (m := pat.search(text)))
+    return [name for _, name in found]
+
+
+def _table_items(table: Table, page: int, index: list[LineIndex]) -> list[Item]:
+    rows: dict[int, list] = {}
+    for cell in table.cells:
+        rows.setdefault(cell.row, []).append(cell)
+    head = next((r for r, cells in sorted(rows.items())
+                 if {"name", "amount"} <= {n for c in cells for n in _labels(c.text)}
+                 and sum(len(_labels(c.text)) for c in cells) >= 4), None)
+    if head is None:
+        return []
+    cols = {c.col: _labels(c.text) for c in rows[head] if _labels(c.text)}
+    lines = [li for li in index if li.page == page]
+    items: list[Item] = []
+    for r in sorted(k for k in rows if k > head):
+        cells = sorted(rows[r], key=lambda c: c.col)
+        if any(END.search(c.text) for c in cells if c.text):
+            break
+        joined: dict[str, str] = {}
+        for c in cells:
+            names, text = cols.get(c.col, []), c.text.replace("\n", "" if cols.get(c.col) == ["name"] else " ").strip()
+            if not text or not names:
+                continue
+            parts = text.split()
+            if len(names) == 1:
+                joined[names[0]] = text
+            elif len(parts) == len(names):
+                joined.update(zip(names, parts))
+        box = (min(c.bbox[0] for c in cells), min(c.bbox[1] for c in cells),
+               max(c.bbox[2] for c in cells), max(c.bbox[3] for c in cells))
+        m = P.MONEY_LOOSE.search(joined.get("amount") or "")
+        if m is None or parse_money(m.group(1)) is None:
+            if items and joined and set(joined) <= {"name", "spec", "unit"}:
+                _continue(items[-1], joined, box)
+            continue
+        near = [li.line for li in lines if box[1] <= (li.line.bbox[1] + li.line.bbox[3]) / 2 <= box[3]]
+        items.append(Item(values=_row_values(joined), page=page, bbox=box,
+                          confidence=min((ln.confidence for ln in near), default=1.0),
+                          source=near[0].source if near else "derived", cells={k: [v] for k, v in joined.items()}))
+    return items
+
+
+def _continue(prev: Item, joined: dict[str, str], box: BBox) -> None:
+    """A row holding only a name, spec or unit: the rest of the item above (wrapped text)."""
+    for key in ("name", "spec"):
+        if joined.get(key):
+            base = prev.values.get(key) or ""
+            prev.values[key] = item_name(base + joined[key]) if key == "name" else strip_inner_spaces(base + joined[key])
+    prev.bbox = _union([prev.bbox, box])
+
+
+def _line_items(index: list[LineIndex]) -> list[Item]:
     head = _header(index)
     if head is None:
         return []
@@ -100,12 +167,7 @@ def extract_items(index: list[LineIndex]) -> list[Item]:
         m = P.MONEY_LOOSE.search(joined.get("amount") or "")
         amount = parse_money(m.group(1)) if m else None
         if amount is None and items and set(joined) <= {"name", "spec", "unit"}:
-            prev = items[-1]
-            for key in ("name", "spec"):
-                if joined.get(key):
-                    base = prev.values.get(key) or ""
-                    prev.values[key] = item_name(base + joined[key]) if key == "name" else strip_inner_spaces(base + joined[key])
-            prev.bbox = _union([prev.bbox, li.line.bbox])
+            _continue(items[-1], joined, li.line.bbox)
             continue
         if amount is None:
             continue
@@ -117,10 +179,15 @@ def extract_items(index: list[LineIndex]) -> list[Item]:
 CATEGORY = re.compile(r"^[*·•”“\"'×＊]([^*·•”“\"'×＊]{1,14})[*·•”“\"'×＊]")
 
 
+CATEGORY_OPEN_LOST = re.compile(r"^([\u4e00-\u9fa5]{2,14})[*·•”“\"'×＊](?=[\u4e00-\u9fa5A-Za-z0-9])")
+
+
 def item_name(text: str) -> str:
-    """Names print as *税收分类*品名; OCR reads the asterisks as · ” or ×: restore them."""
+    """Names print as *税收分类*品名; OCR reads the asterisks as · ” or ×, or loses the first: restore them."""
     name = strip_inner_spaces(text)
-    return CATEGORY.sub(lambda m: f"*{m.group(1)}*", name)
+    if CATEGORY.match(name):
+        return CATEGORY.sub(lambda m: f"*{m.group(1)}*", name)
+    return CATEGORY_OPEN_LOST.sub(lambda m: f"*{m.group(1)}*", name)
 
 
 def _row_values(cells: dict[str, str]) -> dict[str, Any]:

@@ -114,10 +114,35 @@ def make_line(
     return Line(text=text, bbox=bbox, words=words, confidence=float(score), source="ocr")
 
 
+VERTICAL_RATIO = 1.5  # a line this many times taller than wide, with 2+ characters, is a vertical stack
+
+
+def split_vertical(line: Line) -> list[Line]:
+    """A vertical stack of characters as one line per character, top to bottom.
+
+    The detector joins characters printed one above the other into one tall box: the
+    unit column of an item table (项 / 项 / 月 read as "项项月"), the 密码区 label. Each
+    character belongs to its own row, so it gets its own share of the box.
+    """
+    x0, y0, x1, y1 = line.bbox
+    chars = [c for c in line.text if not c.isspace()]
+    if len(chars) < 2 or (y1 - y0) < VERTICAL_RATIO * (x1 - x0):
+        return [line]
+    step = (y1 - y0) / len(chars)
+    out = []
+    for i, ch in enumerate(chars):
+        box = (x0, y0 + i * step, x1, y0 + (i + 1) * step)
+        out.append(Line(text=ch, bbox=box, confidence=line.confidence, source=line.source,
+                        words=[Word(text=ch, bbox=box, confidence=line.confidence, source=line.source)]))
+    return out
+
+
 def sort_lines(lines: list[Line]) -> list[Line]:
-    """Reading order: rows of lines whose vertical centres are close, each left to right."""
+    """Reading order: rows of lines whose vertical centres are close, each left to right
+    (vertical stacks split into their characters first)."""
     if not lines:
         return lines
+    lines = [part for ln in lines for part in split_vertical(ln)]
     h = float(np.median([ln.bbox[3] - ln.bbox[1] for ln in lines])) or 1.0
     rows: list[list[Line]] = []
     for ln in sorted(lines, key=lambda ln: (ln.bbox[1] + ln.bbox[3]) / 2):

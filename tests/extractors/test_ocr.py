@@ -11,7 +11,6 @@ from extractors.ocr import OcrEngine, get_engine
 from extractors.ocr.base import chars_to_words
 from extractors.ocr.testpage import FONT_PATH, invoice_page
 from extractors.ocr.textnorm import fix_numeric, normalize_text
-from pipeline.errors import OcrUnavailable
 from pipeline.settings import OcrSettings
 
 pytestmark = pytest.mark.skipif(not FONT_PATH.exists(), reason="needs fonts-wqy-microhei")
@@ -101,3 +100,16 @@ def test_tesseract_reads_most(page) -> None:
     ln = next(ln for ln in lines if "24312000000123456789" in ln.text.replace(" ", ""))
     d = next(d for d in drawn if d.text.startswith("发票号码"))
     assert abs(ln.bbox[0] - d.bbox[0]) < 5 and abs(ln.bbox[3] - d.bbox[3]) < 5
+
+
+def test_a_vertical_stack_of_characters_becomes_one_line_per_row() -> None:
+    """The unit column 项/项/月 read as one tall box gives each row its own character."""
+    from extractors.ocr.base import sort_lines
+    from pipeline.types import Line, Word
+
+    stack = Line(text="项项月", bbox=(300.0, 100.0, 310.0, 160.0), words=[Word(text="项项月", bbox=(300.0, 100.0, 310.0, 160.0))])
+    rows = [Line(text=f"row{i}", bbox=(50.0, 102.0 + 20 * i, 120.0, 112.0 + 20 * i)) for i in range(3)]
+    out = sort_lines([stack, *rows])
+    assert [ln.text for ln in out] == ["row0", "项", "row1", "项", "row2", "月"]
+    wide = Line(text="项目名称", bbox=(50.0, 10.0, 100.0, 22.0))
+    assert [ln.text for ln in sort_lines([wide])] == ["项目名称"]

@@ -10,7 +10,7 @@ from classifiers.doctype import classify
 from extractors.fields.embedded import apply_embedded
 from extractors.layout import group_lines, page_index
 from extractors.normalize.text import normalize_text
-from extractors.stamps import mark_red_ocr_words, split_stamps
+from extractors.stamps import mark_gray_seal_words, mark_red_ocr_words, split_stamps
 from pipeline.stage import StageContext, register
 from pipeline.types import Document, RiskFlag, Word
 
@@ -64,6 +64,7 @@ class OcrStage:
             for line in lines:
                 page.words.extend(line.words or [Word(text=line.text, bbox=line.bbox, confidence=line.confidence, source="ocr")])
             mark_red_ocr_words(page.words, img, page.dpi)
+            mark_gray_seal_words(page.words, img, page.dpi)
             page.text_source = "ocr"
         doc.scanned = doc.scanned or any(p.text_source == "ocr" for p in doc.pages)
         return doc

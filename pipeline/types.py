@@ -33,7 +33,7 @@ class Word(BaseModel):
     source: TextSource = "text_layer"
     red: bool = False  # printed in seal-red ink (see extractors.stamps)
     font_size: float | None = None  # points, where the text layer says
-    in_seal: bool = False  # lies inside a detected seal (a large red ring) on a page image
+    in_seal: bool = False  # seal lettering on a page image: red inside a red seal, or inside a seal ring on a grey scan
 
 
 class Line(BaseModel):

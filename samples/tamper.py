@@ -15,9 +15,13 @@ Kinds (each file gets ``--per-file`` of those that apply to it, cycled so every 
   and size without scan noise, or a digit patch copied from elsewhere on the page → IMAGE_TAMPERING
 * ``pdf_update`` (digital PDFs): an incremental update (pypdf ``incremental=True``) that paints a
   white box and a new amount over page 1 → PDF_TAMPERING
+* ``rescan``   the same pages printed and scanned or photographed again (other skew, a 90° turn,
+  JPEG q≈35, noise and blur, another scale, a phone photo in perspective) → DUPLICATE_DOCUMENT
+  (+ DUPLICATE_INVOICE on invoices). ``STEM_rescan`` sorts after ``STEM_clean``, so the original
+  is ingested first when the set goes through one home in path order (``docintel eval``).
 
 The first four re-render the document from the generator with the edit (a forgery made
-from scratch, scanned again when the original was a scan); the last three edit the file.
+from scratch, scanned again when the original was a scan); the next three edit the file.
 """
 
 from __future__ import annotations
@@ -65,6 +69,7 @@ def applicable(slot: dict, record: dict) -> list[str]:
         kinds += ["image_draw", "image_copy"]
     if not record["scanned"]:
         kinds.append("pdf_update")
+    kinds.append("rescan")
     return kinds
 
 
@@ -231,6 +236,71 @@ def _image_edit(src: Path, dst: Path, record: dict, kind: str, rng: random.Rando
     return {"page": 1, "bbox": [round(v * k, 1) for v in box], "word": text}
 
 
+RESCANS = ["rotate", "turn", "jpeg", "noise", "scale", "photo"]
+PAPER = (244, 242, 236)
+
+
+def _photo(img: Image.Image, rng: random.Random) -> Image.Image:
+    """A phone photo: the page in perspective on a darker desk, light falling off to one side."""
+    import cv2
+
+    a = np.asarray(img)
+    h, w = a.shape[:2]
+    m = int(0.08 * w)
+    desk = np.full((h + 2 * m, w + 2 * m, 3), [rng.randint(40, 110)] * 3, np.uint8)
+    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
+    dst = src + m + np.float32([[rng.uniform(-0.03, 0.03) * w, rng.uniform(-0.03, 0.03) * w] for _ in range(4)])
+    out = cv2.warpPerspective(a, cv2.getPerspectiveTransform(src, dst), desk.shape[1::-1], dst=desk,
+                              borderMode=cv2.BORDER_TRANSPARENT)
+    light = np.linspace(rng.uniform(0.8, 0.9), 1.0, out.shape[1])[None, :, None]
+    if rng.random() < 0.5:
+        light = light[:, ::-1]
+    out = np.clip(out * light, 0, 255).astype(np.uint8)
+    return Image.fromarray(out).resize((int(out.shape[1] * 0.8), int(out.shape[0] * 0.8)), Image.Resampling.LANCZOS)
+
+
+def _rescan_page(img: Image.Image, how: str, rng: random.Random) -> tuple[Image.Image, int, float | None]:
+    """(page, JPEG quality, dpi or None) for one page printed and captured again."""
+    img = img.convert("RGB")
+    if how == "rotate":
+        angle = rng.choice([-1, 1]) * rng.uniform(1.0, 3.0)
+        return img.rotate(angle, expand=True, fillcolor=PAPER, resample=Image.Resampling.BICUBIC), 80, 200
+    if how == "turn":
+        angle = rng.choice([90, 270]) + rng.uniform(-1.0, 1.0)
+        return img.rotate(angle, expand=True, fillcolor=PAPER, resample=Image.Resampling.BICUBIC), 80, 200
+    if how == "jpeg":
+        return img, rng.randint(30, 40), 200
+    if how == "noise":
+        import cv2
+
+        nrng = np.random.default_rng(rng.getrandbits(32))
+        a = np.asarray(img).astype(np.float32) + nrng.normal(0, rng.uniform(8, 14), (img.height, img.width, 1))
+        a = cv2.GaussianBlur(np.clip(a, 0, 255).astype(np.uint8), (0, 0), rng.uniform(0.5, 1.0))
+        return Image.fromarray(a), 70, 200
+    if how == "scale":
+        k = rng.choice([rng.uniform(0.5, 0.7), rng.uniform(1.3, 1.5)])
+        size = (round(img.width * k), round(img.height * k))
+        return img.resize(size, Image.Resampling.LANCZOS), 80, round(200 * k)
+    return _photo(img, rng), 70, None
+
+
+def _rescan(src: Path, dst_stem: Path, record: dict, how: str, rng: random.Random) -> Path:
+    """Every page captured again, all the same way; one page → JPEG, several → an image PDF."""
+    variant = "image_pdf" if record["variant"] == "digital_pdf" else record["variant"]
+    seed = rng.random()
+    pages = [_rescan_page(im, how, random.Random(seed)) for im in _load_frames(src, variant)]
+    if len(pages) == 1:
+        im, quality, dpi = pages[0]
+        dst = dst_stem.with_suffix(".jpg")
+        im.save(dst, "JPEG", quality=quality, **({"dpi": (dpi, dpi)} if dpi else {}))
+        return dst
+    dst = dst_stem.with_suffix(".pdf")
+    ims = [im for im, _, _ in pages]
+    ims[0].save(dst, "PDF", save_all=True, append_images=ims[1:], resolution=pages[0][2] or 200,
+                quality=pages[0][1])
+    return dst
+
+
 # ---- the folder ----
 
 def tamper(src: Path, out: Path, seed: int, per_file: int = 2, log=None) -> list[dict]:  # type: ignore[no-untyped-def]
@@ -267,6 +337,13 @@ def tamper(src: Path, out: Path, seed: int, per_file: int = 2, log=None) -> list
                     dst = out / f"{stem}_{kind}{made_file.suffix}"
                     made_file.replace(dst)
                     (tmp / f"{stem}.json").unlink(missing_ok=True)
+                elif kind == "rescan":
+                    how = RESCANS[(counter[kind] - 1) % len(RESCANS)]
+                    dst = _rescan(f, out / f"{stem}_{kind}", record, how, rng)
+                    info["how"] = how
+                    expected.append("DUPLICATE_DOCUMENT")
+                    if slot["type"] == "invoice":
+                        expected.append("DUPLICATE_INVOICE")
                 elif kind == "pdf_update":
                     dst = out / f"{stem}_{kind}.pdf"
                     _pdf_update(f, dst, rng)

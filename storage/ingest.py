@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from classifiers.checks import page_duplicates as pd
 from pipeline.record import to_record
 from pipeline.settings import Settings
 from pipeline.split import child_id
@@ -86,6 +87,7 @@ def _persist(session: Any, doc: Document, *, ingest_id: str) -> dict[str, Any]:
                 code="DUPLICATE_DOCUMENT", severity="red",
                 message=f"the same file was ingested before as {e.source} ({e.created_at:%Y-%m-%d %H:%M})",
                 evidence={"document_id": e.id, "source": e.source}))
+    _flag_duplicate_pages(session, doc, ingest_id=ingest_id)
     _flag_duplicate_invoice(session, doc)
     rec = to_record(doc)
     rec = linking.link(session, doc, rec)  # invoices / vouchers ↔ contracts of the org, their flags
@@ -97,7 +99,46 @@ def _persist(session: Any, doc: Document, *, ingest_id: str) -> dict[str, Any]:
     if doc.doc_type == "invoice" and doc.value("invoice_number"):
         repo.add_invoice_key(session, document_id=doc.id, sha256=doc.sha256,
                              invoice_number=doc.value("invoice_number"), invoice_code=doc.value("invoice_code"))
+    for h in pd.hashes_of(doc):
+        if h.phash:
+            repo.add_page_hash(session, document_id=doc.id, sha256=doc.sha256, page=h.page, phash=h.phash,
+                               phash16=h.phash16, tokens=h.tokens, bands=pd.bands(h))
     return rec
+
+
+def _flag_duplicate_pages(session: Any, doc: Document, *, ingest_id: str) -> None:
+    """DUPLICATE_DOCUMENT when this document's pages were seen in another file (re-scan, photo, re-render).
+
+    Candidates come from the LSH bands (indexed); a candidate document counts when its pages
+    match (classifiers.checks.page_duplicates) and no identifier (number, code, serial) differs.
+    The oldest such document is named; nothing is added when the same bytes were already flagged.
+    """
+    pages = [h for h in pd.hashes_of(doc) if h.phash16]
+    if not pages or any(f.code == "DUPLICATE_DOCUMENT" for f in doc.risk_flags):
+        return
+    found: dict[str, dict[int, repo.PageCandidate]] = {}
+    for h in pages:
+        for c in repo.find_page_candidates(session, bands=pd.query_bands(h), exclude_ingest_id=ingest_id):
+            found.setdefault(c.document_id, {})[c.page] = c
+    mine = {k: doc.value(k) for k in pd.IDENTIFIERS}
+    for doc_id, cands in sorted(found.items(), key=lambda kv: (next(iter(kv[1].values())).created_at, kv[0])):
+        old = [pd.PageHash(page=c.page, phash=c.phash, phash16=c.phash16, tokens=tuple(c.tokens)) for c in cands.values()]
+        matches = pd.document_match(pages, old)
+        if not matches:
+            continue
+        row = repo.get_document(session, id=doc_id)
+        theirs = (row.record or {}).get("fields", {}) if row is not None else {}
+        if pd.different_identifiers(mine, theirs):
+            continue  # one layout, the same parties and amounts, another number: another document
+        m = min(matches, key=lambda x: x.distance)
+        source = next(iter(cands.values())).source
+        doc.risk_flags.append(RiskFlag(
+            code="DUPLICATE_DOCUMENT", severity="red",
+            message=f"page {m.page} is the same page as page {m.old_page} of {source}, ingested before (scanned or "
+                    f"photographed again: {len(matches)} page(s) match, image distance {m.distance}/256, same numbers)",
+            evidence={"document_id": doc_id, "page": m.old_page, "distance": m.distance, "source": source,
+                      "own_page": m.page}))
+        return
 
 
 def _flag_duplicate_invoice(session: Any, doc: Document) -> None:

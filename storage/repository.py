@@ -17,7 +17,7 @@ from collections.abc import Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, delete, func, or_, select
 from sqlalchemy.orm import Session
 
 from storage.errors import DocumentNotFound, InvalidCursor
@@ -26,6 +26,7 @@ from storage.tables import (
     CorrectionRow,
     DocumentRow,
     InvoiceKeyRow,
+    PageBandRow,
     PageHashRow,
     utcnow,
 )
@@ -38,6 +39,18 @@ class PageHash(NamedTuple):
     sha256: str
     page: int
     phash: str
+
+
+class PageCandidate(NamedTuple):
+    """A stored page that shares an LSH band with a new one (``find_page_candidates``)."""
+
+    document_id: str
+    page: int
+    phash: str
+    phash16: str | None
+    tokens: list[str]
+    source: str
+    created_at: datetime
 
 
 class DocumentPage(NamedTuple):
@@ -282,8 +295,18 @@ def _check_phash(phash: str) -> str:
     return value
 
 
-def add_page_hash(session: Session, *, document_id: str, sha256: str, page: int, phash: str) -> PageHashRow:
-    """Store (or replace, for a retried job) the perceptual hash of one page."""
+def add_page_hash(
+    session: Session,
+    *,
+    document_id: str,
+    sha256: str,
+    page: int,
+    phash: str,
+    phash16: str | None = None,
+    tokens: Sequence[str] | None = None,
+    bands: Sequence[str] = (),
+) -> PageHashRow:
+    """Store (or replace, for a retried job) the hashes of one page and its LSH ``bands``."""
     value = _check_phash(phash)
     row = session.scalars(
         select(PageHashRow).where(PageHashRow.document_id == document_id, PageHashRow.page == page)
@@ -293,6 +316,11 @@ def add_page_hash(session: Session, *, document_id: str, sha256: str, page: int,
         session.add(row)
     else:
         row.sha256, row.phash = sha256.lower(), value
+        session.execute(delete(PageBandRow).where(PageBandRow.page_hash_id == row.id))
+    row.phash16 = phash16.lower() if phash16 else None
+    row.tokens = list(tokens) if tokens is not None else None
+    session.flush()
+    session.add_all(PageBandRow(page_hash_id=row.id, band=b) for b in dict.fromkeys(bands))
     session.flush()
     return row
 
@@ -303,6 +331,34 @@ def all_page_hashes(session: Session) -> list[PageHash]:
         PageHashRow.id
     )
     return [PageHash(*r) for r in session.execute(stmt)]
+
+
+def find_page_candidates(session: Session, *, bands: Sequence[str], exclude_ingest_id: str | None = None,
+                         limit: int = 500) -> list[PageCandidate]:
+    """Stored pages sharing at least one LSH band, most shared bands first; not those of ``exclude_ingest_id``.
+
+    Reads through the ``band`` index only, so the cost follows the number of similar pages,
+    not the size of the table. A re-scan shares many bands, a page that merely has the same
+    parties one or two, so ``limit`` keeps the likely ones when thousands look alike.
+    """
+    if not bands:
+        return []
+    hits = (
+        select(PageBandRow.page_hash_id, func.count().label("shared"))
+        .where(PageBandRow.band.in_(list(dict.fromkeys(bands))))
+        .group_by(PageBandRow.page_hash_id)
+        .subquery()
+    )
+    stmt = (
+        select(PageHashRow.document_id, PageHashRow.page, PageHashRow.phash, PageHashRow.phash16,
+               PageHashRow.tokens, DocumentRow.source, DocumentRow.created_at)
+        .join(hits, hits.c.page_hash_id == PageHashRow.id)
+        .join(DocumentRow, DocumentRow.id == PageHashRow.document_id)
+    )
+    if exclude_ingest_id is not None:
+        stmt = stmt.where(DocumentRow.ingest_id != exclude_ingest_id)
+    stmt = stmt.order_by(hits.c.shared.desc(), DocumentRow.created_at, DocumentRow.id, PageHashRow.page).limit(limit)
+    return [PageCandidate(d, p, ph, ph16, list(t or []), src, at) for d, p, ph, ph16, t, src, at in session.execute(stmt)]
 
 
 # --- corrections (audit trail) -----------------------------------------------------------

@@ -135,6 +135,20 @@ class PageHashRow(Base):
     page: Mapped[int] = mapped_column(Integer)
     #: 64-bit hash as 16 lower-case hex digits.
     phash: Mapped[str] = mapped_column(String(16))
+    #: 256-bit hash as 64 hex digits: the distance judged (classifiers.checks.page_duplicates).
+    phash16: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    #: The numbers printed on the page, sorted: what tells two documents of one template apart.
+    tokens: Mapped[list[str] | None] = mapped_column(JsonType, nullable=True)
+
+
+class PageBandRow(Base):
+    """An LSH key of a page hash: the SQL pre-filter for re-scanned duplicates, indexed by ``band``."""
+
+    __tablename__ = "page_bands"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    page_hash_id: Mapped[int] = mapped_column(ForeignKey("page_hashes.id", ondelete="CASCADE"), index=True)
+    band: Mapped[str] = mapped_column(String(24), index=True)
 
 
 class CorrectionRow(Base):

@@ -19,10 +19,11 @@ Check = Callable[[Document], list[RiskFlag]]
 
 def default_checks() -> list[tuple[str, Check]]:
     """The document-level checks in run order: QR first (it may fill fields the others read)."""
-    from classifiers.checks import arithmetic, image_forensics, pdf_forensics, qr, tax_ids
+    from classifiers.checks import arithmetic, image_forensics, page_duplicates, pdf_forensics, qr, tax_ids
 
     return [("qr", qr.check), ("arithmetic", arithmetic.check), ("tax_ids", tax_ids.check),
-            ("pdf_forensics", pdf_forensics.check), ("image_forensics", image_forensics.check)]
+            ("pdf_forensics", pdf_forensics.check), ("image_forensics", image_forensics.check),
+            ("page_duplicates", page_duplicates.check)]  # hashes the pages; judged against the home on saving
 
 
 @register

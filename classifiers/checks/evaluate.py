@@ -14,7 +14,7 @@ import time
 from pathlib import Path
 
 CODES = ["AMOUNT_MISMATCH", "AMOUNT_WORDS_MISMATCH", "TAX_ID_INVALID", "QR_MISMATCH",
-         "IMAGE_TAMPERING", "PDF_TAMPERING"]
+         "IMAGE_TAMPERING", "PDF_TAMPERING", "DUPLICATE_DOCUMENT", "DUPLICATE_INVOICE"]
 
 
 def _cases(folder: Path) -> list[tuple[Path, list[str]]]:

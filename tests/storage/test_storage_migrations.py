@@ -13,7 +13,7 @@ from sqlalchemy import inspect, text
 from storage.db import alembic_config, current_revision, make_engine, upgrade
 from storage.tables import Base
 
-TABLES = {"documents", "invoice_keys", "page_hashes", "corrections"}
+TABLES = {"documents", "invoice_keys", "page_hashes", "page_bands", "corrections"}
 
 
 def _head() -> str:

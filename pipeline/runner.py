@@ -66,6 +66,8 @@ def process_bytes(data: bytes, source: str, settings: Settings, *, doc_id: str |
     for lp in loaded:
         if lp.image is not None:
             doc.images[lp.page.number] = lp.image
+        if "ruling" in lp.extra:
+            doc.ruling[lp.page.number] = lp.extra["ruling"]
     doc = _run(FILE_STAGES, doc, ctx)
     docs = split_documents(doc)
     out = []

@@ -11,6 +11,8 @@ from extractors.fields.embedded import apply_embedded
 from extractors.layout import group_lines, page_index
 from extractors.normalize.text import normalize_text
 from extractors.stamps import mark_gray_seal_words, mark_red_ocr_words, split_stamps
+from extractors.tables import page_tables, pdf_ruling
+from pipeline.backends.sniff import PDF
 from pipeline.stage import StageContext, register
 from pipeline.types import Document, RiskFlag, Word
 
@@ -91,7 +93,8 @@ class TextNormaliseStage:
 
 @register
 class LayoutStage:
-    """Lines in reading order from boxes."""
+    """Lines in reading order from boxes; tables from ruling lines (the page image after preprocess,
+    or a digital PDF's vector paths: cheaper than a render) and from column alignment."""
 
     name: ClassVar[str] = "layout"
 
@@ -101,6 +104,15 @@ class LayoutStage:
     def __call__(self, doc: Document, ctx: StageContext) -> Document:
         for page in doc.pages:
             page.lines = group_lines(page.words)
+        t0 = time.perf_counter()
+        turns = {p.number: p.rotation for p in doc.pages if p.text_source == "text_layer" and p.number not in doc.images}
+        vectors = doc.ruling or (pdf_ruling(doc.data, turns) if turns and doc.data and doc.mime == PDF else {})
+        for page in doc.pages:
+            try:
+                page.tables = page_tables(page, doc.images.get(page.number), vectors.get(page.number))
+            except Exception:  # tables are an aid: lines and fields go on without them
+                ctx.logger.exception("tables failed on page %d of %s", page.number, doc.source)
+        ctx.timings["layout.tables"] = ctx.timings.get("layout.tables", 0.0) + time.perf_counter() - t0
         return doc
 
 

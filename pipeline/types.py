@@ -128,10 +128,16 @@ class Document(BaseModel):
     _images: dict[int, Any] = PrivateAttr(default_factory=dict)
     # the original file's bytes while the pipeline runs (checks render or parse them); never serialised
     _data: bytes | None = PrivateAttr(default=None)
+    # page number -> ruling-line segments a digital PDF's backend read from its vector paths; never serialised
+    _ruling: dict[int, Any] = PrivateAttr(default_factory=dict)
 
     @property
     def images(self) -> dict[int, Any]:
         return self._images
+
+    @property
+    def ruling(self) -> dict[int, Any]:
+        return self._ruling
 
     @property
     def data(self) -> bytes | None:

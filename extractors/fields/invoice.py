@@ -6,7 +6,7 @@ import re
 
 from extractors.fields import patterns as P
 from extractors.fields.base import put, put_value
-from extractors.fields.finder import Found, find_all, find_first, search
+from extractors.fields.finder import Found, find_all, find_first
 from extractors.fields.items import extract_items
 from extractors.fields.roles import anchors, assign
 from extractors.layout import LineIndex, Span, _union, group_lines, lbl
@@ -95,7 +95,7 @@ def extract(doc: Document, index: list[LineIndex]) -> None:
         put(doc, f"{role}_tax_id", ids.get(role), normalize_tax_id)
 
     _totals(doc, index)
-    items = extract_items(index)
+    items = extract_items(index, [(p.number, t) for p in doc.pages for t in p.tables])
     if items:
         put_value(doc, "items", [it.values for it in items], page=items[0].page, bbox=items[0].bbox,
                   confidence=min(it.confidence for it in items), source=items[0].source)

@@ -1,10 +1,11 @@
 """The invoice item table: header columns found by their labels, rows below until 合计.
 
-Where the layout stage found the table (``Page.tables``: ruled columns or column alignment),
-its cells are read: rows come from the table, so a skewed scan or a unit column that OCR read
-as one vertical word keeps each value in its row. Otherwise cells are assigned to the header
-column they overlap most (numbers are right-aligned under their header). Either way a row with
-a name but no amount continues the previous item.
+Given the pages' tables (``Page.tables`` from the layout stage: ruled columns or column
+alignment), the one with the item header is read cell by cell: rows come from the table, so a
+skewed scan or a unit column that OCR read as one vertical word keeps each value in its row.
+Otherwise (or when no table holds the header) line cells are assigned to the header column they
+overlap most (numbers are right-aligned under their header). Either way a row with a name but
+no amount continues the previous item.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from extractors.fields import patterns as P
 from extractors.layout import LineIndex, _union
 from extractors.normalize.money import canonical_decimal, format_money, parse_money, parse_rate
 from extractors.normalize.text import strip_inner_spaces
-from pipeline.types import BBox, Table
+from pipeline.types import BBox, Table, TableCell
 
 COLUMNS: dict[str, re.Pattern[str]] = {
     "name": re.compile(r"(货\s*物\s*或\s*应\s*税\s*劳\s*务\s*[、,]?\s*服\s*务\s*名\s*称|货\s*物\s*或\s*应\s*税\s*劳\s*务\s*名\s*称|项\s*目\s*名\s*称|货物名称|商品名称)"),
@@ -97,7 +98,7 @@ def _labels(text: str) -> list[str]:
 
 
 def _table_items(table: Table, page: int, index: list[LineIndex]) -> list[Item]:
-    rows: dict[int, list] = {}
+    rows: dict[int, list[TableCell]] = {}
     for cell in table.cells:
         rows.setdefault(cell.row, []).append(cell)
     head = next((r for r, cells in sorted(rows.items())

@@ -115,20 +115,24 @@ def make_line(
 
 
 VERTICAL_RATIO = 1.5  # a line this many times taller than wide, with 2+ characters, is a vertical stack
+ROW_SPACED = 1.3  # a stack whose characters sit this many widths apart is one character per table row
 
 
 def split_vertical(line: Line) -> list[Line]:
     """A vertical stack of characters as one line per character, top to bottom.
 
-    The detector joins characters printed one above the other into one tall box: the
-    unit column of an item table (项 / 项 / 月 read as "项项月"), the 密码区 label. Each
-    character belongs to its own row, so it gets its own share of the box.
+    The detector joins characters printed one above the other, a row apart, into one tall
+    box: the unit column of an item table (项 / 项 / 月 read as "项项月"). Each character
+    belongs to its own row, so it gets its own share of the box. A tightly set vertical
+    label (付款人 down a bank form's margin) stays one line.
     """
     x0, y0, x1, y1 = line.bbox
     chars = [c for c in line.text if not c.isspace()]
     if len(chars) < 2 or (y1 - y0) < VERTICAL_RATIO * (x1 - x0):
         return [line]
     step = (y1 - y0) / len(chars)
+    if step < ROW_SPACED * (x1 - x0):  # set tight, as a vertical label (付款人, 密码区) is: one text
+        return [line]
     out = []
     for i, ch in enumerate(chars):
         box = (x0, y0 + i * step, x1, y0 + (i + 1) * step)

@@ -68,12 +68,15 @@ def process_bytes(data: bytes, source: str, settings: Settings, *, doc_id: str |
             doc.images[lp.page.number] = lp.image
         if "ruling" in lp.extra:
             doc.ruling[lp.page.number] = lp.extra["ruling"]
+        if "thumb" in lp.extra:
+            doc.thumbs[lp.page.number] = lp.extra["thumb"]
     doc = _run(FILE_STAGES, doc, ctx)
     docs = split_documents(doc)
     out = []
     for d in docs:
         d.attach_data(data)
         d.images.update({n: img for n, img in doc.images.items() if d.page_range and d.page_range[0] <= n <= d.page_range[1]})
+        d.thumbs.update({n: t for n, t in doc.thumbs.items() if d.page_range and d.page_range[0] <= n <= d.page_range[1]})
         d = _run(DOCUMENT_STAGES, d, ctx)
         if not any(p.words for p in d.pages):
             d.status = Status.failed

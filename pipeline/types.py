@@ -130,6 +130,8 @@ class Document(BaseModel):
     _data: bytes | None = PrivateAttr(default=None)
     # page number -> ruling-line segments a digital PDF's backend read from its vector paths; never serialised
     _ruling: dict[int, Any] = PrivateAttr(default_factory=dict)
+    # page number -> small grey render of a text-layer page (the page-duplicate hash); never serialised
+    _thumbs: dict[int, Any] = PrivateAttr(default_factory=dict)
 
     @property
     def images(self) -> dict[int, Any]:
@@ -138,6 +140,10 @@ class Document(BaseModel):
     @property
     def ruling(self) -> dict[int, Any]:
         return self._ruling
+
+    @property
+    def thumbs(self) -> dict[int, Any]:
+        return self._thumbs
 
     @property
     def data(self) -> bytes | None:

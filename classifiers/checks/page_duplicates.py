@@ -107,6 +107,9 @@ def page_gray(doc: Document, page: Page) -> np.ndarray | None:
     img = doc.images.get(page.number)
     if img is not None:
         return shrink(_gray(img), page.dpi or 200.0)
+    thumb = doc.thumbs.get(page.number)
+    if thumb is not None:  # rendered by the PDF backend while it had the page open
+        return shrink(thumb, WORK_DPI)
     if doc.data is None or doc.mime != "application/pdf":
         return None  # OFD, DOCX: no picture of the page to compare
     import pypdfium2 as pdfium

@@ -20,6 +20,7 @@ from pipeline.errors import CorruptFile, EncryptedFile, FileTooLarge
 from pipeline.types import Page
 
 TextReader = Literal["pdfium", "pdfplumber"]
+THUMB_DPI = 100  # page_duplicates.WORK_DPI: the hash shrinks from here
 MIN_TEXT_CHARS = 15  # fewer real characters than this: the page is treated as an image
 MAX_CID_SHARE = 0.2  # more unmapped glyphs than this: the text layer is unreadable
 
@@ -82,7 +83,10 @@ def _load_page(pdfium_page: pdfium.PdfPage, i: int, dpi: int, ppage: object | No
                 page.width, page.height = page.height, page.width
             page.words = pdf_text.group_words(layer.chars)
             # the table's ruling lines from the vector paths, while the page is loaded (reopening costs 10+ ms)
-            return LoadedPage(page=page, extra={"ruling": pdf_segments(pdfium_page, layer.turn)})
+            # and a small grey render for the page-duplicate hash (classifiers/checks/page_duplicates.py)
+            thumb = pdfium_page.render(scale=THUMB_DPI / 72.0, grayscale=True, rotation=(360 - layer.turn) % 360)
+            return LoadedPage(page=page, extra={"ruling": pdf_segments(pdfium_page, layer.turn),
+                                                "thumb": np.asarray(thumb.to_pil().convert("L"))})
         page.text_source = "ocr"
         bitmap = pdfium_page.render(scale=dpi / 72.0)
         return LoadedPage(page=page, image=np.asarray(bitmap.to_pil().convert("RGB"))[:, :, ::-1].copy())

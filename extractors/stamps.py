@@ -93,6 +93,8 @@ def mark_red_ocr_words(words: list[Word], image: np.ndarray, dpi: float) -> None
 
 RING_NEAR = 0.6  # share of an outline within 8 % of its fitted ellipse: a seal (QR codes and blobs score < 0.4)
 AMOUNT = re.compile(r"[¥￥]|\d\.\d{2}$")  # seals carry names and ids, never amounts: print under a seal stays
+MIN_RING_TEXT_PT = 9.0  # seal lettering is at least this tall; smaller is a remark printed under the seal
+HEADER_SHARE = 0.15  # a ring centred this high on the page is the 监制 oval on the form title: the title stays
 GRAY_SPREAD = 12  # mean |B-G|, |G-R| below this: a grey scan (the seal's red is gone)
 
 
@@ -167,11 +169,13 @@ def mark_gray_seal_words(words: list[Word], image: np.ndarray, dpi: float) -> No
         gray = image
     scale = dpi / 72.0
     for ring in seal_rings(gray, dpi):
+        if ring[1] < HEADER_SHARE * gray.shape[0]:
+            continue
         rx0, ry0, rx1, ry1 = _ring_box(ring, margin=0.06)
         for word in words:
             x0, y0, x1, y1 = (v * scale for v in word.bbox)
             if (_inside(ring, (x0 + x1) / 2, (y0 + y1) / 2) and rx0 <= x0 and x1 <= rx1 and ry0 <= y0 and y1 <= ry1
-                    and not AMOUNT.search(word.text)):
+                    and not AMOUNT.search(word.text) and word.bbox[3] - word.bbox[1] >= MIN_RING_TEXT_PT):
                 word.in_seal = True
 
 

@@ -1,0 +1,231 @@
+"""IMAGE_TAMPERING cue "glyph": digits redrawn in another font, size or baseline inside a printed number."""
+
+from __future__ import annotations
+
+import io
+import re
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from classifiers.checks import glyph_consistency as gc
+from classifiers.checks import image_forensics
+from pipeline.types import Page, RiskFlag, Word
+
+ROOT = Path(__file__).resolve().parents[2]
+COMMITTED = ROOT / "samples" / "committed"
+PRINT_FONT = "/usr/share/fonts/truetype/wqy/wqy-microhei.ttc"
+EDIT_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+DPI = 200.0
+K = DPI / 72.0
+MONEY = re.compile(r"\d[\d,]*\.\d{2}$")
+
+
+def _overlaps(a: list[float] | tuple[float, ...], b: tuple[float, ...]) -> bool:
+    return not (a[2] <= b[0] or a[0] >= b[2] or a[3] <= b[1] or a[1] >= b[3])
+
+
+def _glyph(flags: list[RiskFlag]) -> list[RiskFlag]:
+    return [f for f in flags if f.code == "IMAGE_TAMPERING" and f.evidence.get("cue") == "glyph"]
+
+
+# ---- pure functions ----
+
+def test_is_number() -> None:
+    assert gc.is_number("¥1,234.56") and gc.is_number("2024-03-15") and gc.is_number("RMB42,751.74")
+    assert not gc.is_number("12")  # too few digits
+    assert not gc.is_number("发票号码12")  # mostly not digits
+    assert not gc.is_number("4*86+9*+5-46")  # the cipher block of a VAT invoice
+
+
+def _row(heights: list[int], bottoms: list[int]) -> list[gc.Glyph]:
+    return [gc.Glyph(x0=20 * i, y0=b - h, x1=20 * i + 12, y1=b, stroke=3.0)
+            for i, (h, b) in enumerate(zip(heights, bottoms))]
+
+
+def test_odd_run_finds_taller_digits_and_spares_a_uniform_number() -> None:
+    uniform = _row([20] * 8, [100] * 8)
+    assert gc.odd_run(uniform) is not None and gc.odd_run(uniform).deviation < 0.05  # type: ignore[union-attr]
+    redrawn = _row([20, 20, 28, 28, 29, 20, 20], [100, 100, 106, 105, 106, 100, 100])
+    run = gc.odd_run(redrawn)
+    assert run is not None and (run.start, run.end) == (2, 5)
+    assert run.deviation >= gc.RED_DEV and run.height_ratio > 1.3 and run.shift > 0.2
+    one_odd = _row([20, 20, 28, 20, 20, 20], [100] * 6)  # a single odd glyph (a ¥ sign) is no run
+    assert gc.odd_run(one_odd).deviation < 0.05  # type: ignore[union-attr]
+
+
+def test_odd_run_follows_a_leaning_baseline() -> None:
+    # a seal legend or residual skew: the baseline climbs 1.5 px per glyph, the heights agree
+    # (judged against a level baseline, the last five glyphs would stand 0.4 of a height off: red)
+    leaning = _row([20] * 10, [round(100 - 1.5 * i) for i in range(10)])
+    run = gc.odd_run(leaning)
+    assert run is None or run.deviation < gc.YELLOW_DEV / 2
+
+
+def test_two_numbers_of_two_sizes_read_as_one_word_are_no_run() -> None:
+    # an invoice number in large type printed beside its code in small type, read by OCR as one word
+    assert gc.odd_run(_row([30] * 8 + [18] * 10, [100] * 8 + [95] * 10)) is None
+
+
+def test_numbers_joins_pieces_of_one_number_but_not_labels() -> None:
+    def w(text: str, x0: float, x1: float, y0: float = 100) -> Word:
+        return Word(text=text, bbox=(x0, y0, x1, y0 + 12), source="ocr")
+
+    words = [w("小写", 40, 60), w("：", 60, 64), w("¥19", 66, 80), w(":", 80, 83), w("287600", 83, 120),
+             w("2024", 300, 320), w("号码", 330, 350), w("12345678", 420, 470), w("12345678", 470, 520, y0=130)]
+    got = [(n.text, n.bbox[0], n.bbox[2]) for n in gc.numbers(words)]
+    # the colon after the label stays out; ¥19 : 287600 (OCR split the number at an edited digit) is one;
+    # numbers far apart or on another line stay apart
+    assert got == [("¥19:287600", 66, 120), ("2024", 300, 320), ("12345678", 420, 470), ("12345678", 470, 520)]
+
+
+# ---- a synthetic scanned row of numbers ----
+
+NUMBERS = ["¥1867432.15", "2024-03-15", "91310115MA1K4LX8Q2", "RMB42,751.74", "30567.00"]
+
+
+def _scan(img: Image.Image, seed: int) -> Image.Image:
+    import cv2
+
+    a = np.asarray(img.convert("L"), np.float32)
+    a = cv2.GaussianBlur(a, (0, 0), 0.6)
+    a = np.clip(a * 0.92 + 8 + np.random.default_rng(seed).normal(0, 4, a.shape), 0, 255).astype(np.uint8)
+    return _jpeg(Image.fromarray(a), 70)
+
+
+def _jpeg(img: Image.Image, quality: int) -> Image.Image:
+    buf = io.BytesIO()
+    img.save(buf, "JPEG", quality=quality)
+    return Image.open(io.BytesIO(buf.getvalue())).convert("L")
+
+
+def _synthetic_page() -> tuple[Image.Image, list[Word]]:
+    """Numbers printed at 11 pt and 200 dpi on a 'scanned' page, with OCR-like word boxes (as
+    loose as rapidocr's: about 1.8 x the digit height)."""
+    img = Image.new("L", (1400, 120 + 70 * len(NUMBERS)), 242)
+    draw = ImageDraw.Draw(img)
+    font = ImageFont.truetype(PRINT_FONT, 42)
+    words = []
+    for i, text in enumerate(NUMBERS):
+        x, y = 120, 60 + 70 * i
+        draw.text((x, y), text, font=font, fill=30)
+        l, t, r, b = draw.textbbox((x, y), text, font=font)
+        words.append(Word(text=text, bbox=((l - 3) / K, (t - 11) / K, (r + 3) / K, (b + 11) / K), source="ocr"))
+    return _scan(img, 1), words
+
+
+def _redraw(img: Image.Image, word: Word, first: int, n: int, scale: float, dy: int) -> tuple[Image.Image, Word, tuple]:
+    """Erase ``n`` characters of ``word`` from the ``first``-th and draw other digits over them in
+    DejaVu Sans, ``scale`` x the box height, ``dy`` px lower, flat ink, no scan noise."""
+    font = ImageFont.truetype(PRINT_FONT, 42)
+    x0, y0, x1, y1 = gc.to_pixels(word.bbox, K)
+    left = x0 + 3 + int(font.getlength(word.text[:first]))
+    right = x0 + 3 + int(font.getlength(word.text[:first + n]))
+    a = np.asarray(img).copy()
+    a[y0 + 2:y1 - 2, left:right] = int(np.median(a[y0:y1, x0:x1]))
+    out = Image.fromarray(a)
+    draw = ImageDraw.Draw(out)
+    size = int((y1 - y0) * scale)
+    new = "".join(str((int(c) + 3) % 10) if c.isdigit() else c for c in word.text[first:first + n])
+    draw.text((left, y0 + dy), new, font=ImageFont.truetype(EDIT_FONT, size), fill=35)
+    l, t, r, b = draw.textbbox((left, y0 + dy), new, font=ImageFont.truetype(EDIT_FONT, size))
+    box = (min(x0, l) / K, min(y0, t) / K, max(x1, r) / K, max(y1, b) / K)  # OCR boxes the new ink too
+    text = word.text[:first] + new + word.text[first + n:]
+    return _jpeg(out, 75), Word(text=text, bbox=box, source="ocr"), (l / K, t / K, r / K, b / K)
+
+
+def _page(words: list[Word], img: Image.Image) -> Page:
+    return Page(number=1, width=img.width / K, height=img.height / K, dpi=DPI, words=words)
+
+
+def test_synthetic_clean_page_has_no_glyph_flag() -> None:
+    img, words = _synthetic_page()
+    gray = np.asarray(img)
+    assert gc.glyph_flags(gray, words, 1, K) == []
+    for w in words:  # every number is cut into glyphs and judged
+        glyphs = gc.word_glyphs(gray, gc.to_pixels(w.bbox, K))
+        assert len(glyphs) >= len(re.sub(r"[,.\-]", "", w.text)) - 1, w.text
+        run = gc.odd_run(glyphs)
+        assert run is not None and run.deviation < gc.RED_DEV / 2, (w.text, run)
+
+
+@pytest.mark.parametrize(("index", "first", "n", "scale", "dy"), [
+    (0, 3, 3, 1.15, 2),   # ¥1867432.15: three integer digits, larger, lower
+    (3, 6, 2, 1.0, -2),   # RMB42,751.74: two digits, the box height, higher
+    (4, 1, 3, 1.2, 0),    # 30567.00
+])
+def test_synthetic_redrawn_digits_are_flagged_over_the_edit(index: int, first: int, n: int, scale: float,
+                                                            dy: int) -> None:
+    img, words = _synthetic_page()
+    bad, new_word, drawn = _redraw(img, words[index], first, n, scale, dy)
+    words = words[:index] + [new_word] + words[index + 1:]
+    flags = image_forensics.check_page(np.asarray(bad), _page(words, bad))
+    glyph = _glyph(flags)
+    assert len(glyph) == 1 and glyph[0].severity == "red"
+    ev = glyph[0].evidence
+    assert ev["page"] == 1 and ev["word"] == new_word.text and ev["deviation"] >= gc.RED_DEV
+    # the box is on the redrawn digits, not on the untouched rest of the number
+    assert _overlaps(ev["bbox"], drawn)
+    assert abs(ev["bbox"][0] - drawn[0]) <= 4 and ev["bbox"][2] <= drawn[2] + 4
+
+
+# ---- committed scans, through the pipeline (OCR) ----
+
+def _scanned(name: str):  # type: ignore[no-untyped-def]
+    from pipeline.runner import process_path
+    from pipeline.settings import get_settings
+
+    doc = process_path(COMMITTED / name, get_settings())[0]
+    assert doc.scanned and doc.images
+    return doc
+
+
+@pytest.fixture(scope="module")
+def inv_0005():  # type: ignore[no-untyped-def]
+    return _scanned("inv_0005.png")
+
+
+@pytest.mark.parametrize("name", ["inv_0001.tif", "vou_0011.webp"])
+def test_clean_committed_scans_raise_no_glyph_flag(name: str) -> None:
+    doc = _scanned(name)
+    for page in doc.pages:
+        flags = image_forensics.check_page(doc.images[page.number], page)
+        assert _glyph(flags) == [] and [f for f in flags if f.severity == "red"] == []
+
+
+def test_committed_scan_with_digits_redrawn(inv_0005) -> None:  # type: ignore[no-untyped-def]
+    import cv2
+
+    from extractors.ocr import get_engine
+    from pipeline.settings import get_settings
+
+    page = inv_0005.pages[0]
+    img = inv_0005.images[1]
+    gray = cv2.cvtColor(img, cv2.COLOR_BGR2GRAY) if img.ndim == 3 else img
+    assert _glyph(image_forensics.check_page(img, page)) == []  # untouched: no flag
+    # the widest amount: its integer digits before ".dd" erased and three others drawn, as samples.tamper does
+    # (DejaVu Sans at 1.15 x the OCR box height; tamper draws at 0.95-1.2 x: on this page 1.1 x gives a yellow
+    # flag and 1.05 x none, digits under ~1.12 x the printed ones on their baseline are below the thresholds)
+    target = max((w for w in page.words if MONEY.search(w.text) and sum(c.isdigit() for c in w.text) >= 5),
+                 key=lambda w: w.bbox[2] - w.bbox[0])
+    x0, y0, x1, y1 = gc.to_pixels(target.bbox, K)
+    hgt, digit_w = y1 - y0, int((y1 - y0) * 0.55)
+    ex1 = x1 - 3 * digit_w
+    ex0 = ex1 - 3 * digit_w
+    a = gray.copy()
+    a[y0:y1, ex0:ex1] = int(np.median(a[max(0, y0 - 6):y0, x0:x1]))
+    pil = Image.fromarray(a)
+    draw = ImageDraw.Draw(pil)
+    font = ImageFont.truetype(EDIT_FONT, int(hgt * 1.15))
+    draw.text((ex0, y0 + 1), "808", font=font, fill=int(np.percentile(gray[y0:y1, x0:x1], 3)))
+    drawn = tuple(v / K for v in draw.textbbox((ex0, y0 + 1), "808", font=font))
+    bad = _jpeg(pil, 75)
+    arr = np.asarray(bad)
+    lines = get_engine(get_settings().ocr).recognize(np.stack([arr] * 3, axis=-1), page.dpi)
+    words = [w for ln in lines for w in (ln.words or [])]
+    flags = image_forensics.check_page(arr, page.model_copy(update={"words": words}))
+    glyph = _glyph(flags)
+    assert len(glyph) == 1 and glyph[0].severity == "red", flags
+    assert _overlaps(glyph[0].evidence["bbox"], drawn)

@@ -90,7 +90,7 @@ def pdfium_chars(page: pdfium.PdfPage) -> TextLayer:
     textpage = page.get_textpage()
     raw: list[tuple[str, tuple[float, float, float, float], tuple[float, ...], float, float]] = []
     try:
-        rect = pdfium_c.FS_RECTF()
+        rect, matrix = pdfium_c.FS_RECTF(), pdfium_c.FS_MATRIX()
         r, g, b, a = (ctypes.c_uint() for _ in range(4))
         for i in range(textpage.count_chars()):
             if pdfium_c.FPDFText_IsGenerated(textpage, i) == 1:  # spaces/line breaks PDFium made up
@@ -105,9 +105,11 @@ def pdfium_chars(page: pdfium.PdfPage) -> TextLayer:
                 continue
             color = ((r.value / 255, g.value / 255, b.value / 255)
                      if pdfium_c.FPDFText_GetFillColor(textpage, i, r, g, b, a) else ())
+            size = pdfium_c.FPDFText_GetFontSize(textpage, i)
+            if pdfium_c.FPDFText_GetMatrix(textpage, i, matrix):  # Tf 1 scaled up by the text matrix: the size seen
+                size *= math.hypot(matrix.c, matrix.d) or 1.0
             raw.append(("\ufffd" if code in UNMAPPED else SPECIAL.get(code, chr(code)),
-                        (rect.left, rect.bottom, rect.right, rect.top), color,
-                        round(pdfium_c.FPDFText_GetFontSize(textpage, i), 2),
+                        (rect.left, rect.bottom, rect.right, rect.top), color, round(size, 2),
                         max(pdfium_c.FPDFText_GetCharAngle(textpage, i), 0.0)))  # -1: unknown, taken as upright
     finally:
         textpage.close()
@@ -115,8 +117,13 @@ def pdfium_chars(page: pdfium.PdfPage) -> TextLayer:
     q = max(range(4), key=quads.count) if raw else 0
     turn = 90 * q if q and quads.count(q) > len(raw) / 2 else 0
     frame = (rot - turn) % 360
-    chars = [Char(text, *_display_box(frame, crop, *box), size, color, quad == (q if turn else 0))
-             for (text, box, color, size, _), quad in zip(raw, quads)]
+    chars = []
+    for (text, box, color, size, _), quad in zip(raw, quads):
+        x0, top, x1, bottom = _display_box(frame, crop, *box)
+        upright = quad == (q if turn else 0)
+        if upright and size > 0:  # pdfminer's box: one font size up from the descent, not the font's full bbox
+            top = max(top, bottom - size)
+        chars.append(Char(text, x0, top, x1, bottom, size, color, upright))
     return TextLayer(chars, turn)
 
 

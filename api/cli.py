@@ -6,7 +6,7 @@ import json
 import os
 import sys
 from pathlib import Path
-from typing import Annotated, Optional
+from typing import Annotated
 
 import typer
 from rich.console import Console
@@ -19,7 +19,7 @@ from pipeline.settings import get_settings
 app = typer.Typer(help="docintel: contracts, VAT invoices and payment vouchers in; records and risk flags out.",
                   no_args_is_help=True, add_completion=False)
 err = Console(stderr=True)
-HomeOpt = Annotated[Optional[Path], typer.Option("--home", help="data directory (default $DOCINTEL_HOME or ~/.docintel)")]
+HomeOpt = Annotated[Path | None, typer.Option("--home", help="data directory (default $DOCINTEL_HOME or ~/.docintel)")]
 
 
 @app.callback()
@@ -34,7 +34,7 @@ def extract(
     paths: Annotated[list[Path], typer.Argument(help="files and folders (recursive)")],
     home: HomeOpt = None,
     jobs: Annotated[int, typer.Option("--jobs", "-j", help="documents processed in parallel")] = 1,
-    out: Annotated[Optional[Path], typer.Option("--out", "-o", help="write the JSON Lines here too")] = None,
+    out: Annotated[Path | None, typer.Option("--out", "-o", help="write the JSON Lines here too")] = None,
     summary: Annotated[bool, typer.Option("--summary", help="print a summary table on stderr")] = False,
 ) -> None:
     """Extract records from documents: one JSON object per document on stdout (JSON Lines)."""
@@ -98,7 +98,7 @@ def _summary(rows: list[dict]) -> None:
 def evaluate(
     folder: Annotated[Path, typer.Argument(help="a folder of documents with ground-truth JSON beside them")],
     jobs: Annotated[int, typer.Option("--jobs", "-j")] = 1,
-    report: Annotated[Optional[Path], typer.Option("--report", help="write per-document mismatches here (JSON)")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="write per-document mismatches here (JSON)")] = None,
 ) -> None:
     """Score extraction against ground truth: doc-type accuracy, per-field exact match, digital vs scanned."""
     from api.evaluate import evaluate_folder, print_report

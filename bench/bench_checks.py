@@ -14,13 +14,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))
 
-from classifiers.checks import ChecksStage, default_checks  # noqa: E402
-from pipeline.backends import load_pages, sniff_mime  # noqa: E402
-from pipeline.runner import _run  # noqa: E402
-from pipeline.settings import get_settings  # noqa: E402
-from pipeline.stage import StageContext  # noqa: E402
-from pipeline.stages import ClassifyStage, ExtractStage, FILE_STAGES  # noqa: E402
-from pipeline.types import Document  # noqa: E402
+from classifiers.checks import ChecksStage, default_checks
+from pipeline.backends import load_pages, sniff_mime
+from pipeline.runner import _run
+from pipeline.settings import get_settings
+from pipeline.stage import StageContext
+from pipeline.stages import FILE_STAGES, ClassifyStage, ExtractStage
+from pipeline.types import Document
 
 
 def main(folder: str = "samples/committed", limit: int = 12) -> None:

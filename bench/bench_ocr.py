@@ -126,7 +126,7 @@ def main() -> None:
     print(f"{'engine':26s} {'CER':>7s} {'CER 6.5pt':>9s} {'OCR s/pg':>8s} {'fields':>7s} {'pipeline s/pg':>13s} {'peak MB':>8s}")
     for name, env in CONFIGS.items():
         out = subprocess.run([sys.executable, __file__, "--engine", name, "--pages", str(args.pages)],
-                             capture_output=True, text=True, env={**os.environ, **env})
+                             check=False, capture_output=True, text=True, env={**os.environ, **env})
         lines = out.stdout.strip().splitlines()
         if out.returncode or not lines:
             print(f"{name:26s} failed: {out.stderr.strip().splitlines()[-1:] or '?'}")

@@ -37,7 +37,7 @@ def run_path(kind: str, folder: Path, repeat: int) -> dict:
     from pipeline.stage import StageContext
 
     if kind == "digital" and hasattr(os, "sched_setaffinity"):
-        os.sched_setaffinity(0, {sorted(os.sched_getaffinity(0))[0]})
+        os.sched_setaffinity(0, {min(os.sched_getaffinity(0))})
     settings = get_settings(home="/tmp/docintel-bench")
     files = _files(folder, scanned=(kind == "scanned"))
     blobs = [(f.name, f.read_bytes()) for f in files]

@@ -34,7 +34,7 @@ CUES: dict[str, list[tuple[str, float]]] = {
         (r"争议|仲裁|人民法院", 1), (r"本\s*合\s*同|本\s*协\s*议", 3),
     ],
 }
-COMPILED = {k: [(re.compile(p, re.I | re.M), w) for p, w in v] for k, v in CUES.items()}
+COMPILED = {k: [(re.compile(p, re.IGNORECASE | re.MULTILINE), w) for p, w in v] for k, v in CUES.items()}
 THRESHOLD = 5.0
 
 

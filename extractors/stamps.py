@@ -68,7 +68,7 @@ def mark_red_ocr_words(words: list[Word], image: np.ndarray, dpi: float) -> None
     h, w = image.shape[:2]
     paper = np.percentile(image.reshape(-1, 3)[:: max(1, h * w // 20000)], 90, axis=0)
     for word in words:
-        x0, y0, x1, y1 = (int(round(v * scale)) for v in word.bbox)
+        x0, y0, x1, y1 = (round(v * scale) for v in word.bbox)
         x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
         if x1 <= x0 or y1 <= y0:
             continue

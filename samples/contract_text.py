@@ -125,8 +125,8 @@ def make_contract(rng: random.Random, kind: str | None = None) -> dict:
     if kind == "purchase":
         clauses.append(("标的物", ["标的物名称、规格、数量及价格详见下表：", "@items"]))
     if kind == "lease":
-        clauses.append(("租赁设备", [f"设备名称：{rng.choice(['塔式起重机', '履带式挖掘机', '施工升降机'])}，"
-                                 f"型号：{rng.choice(['QTZ80', 'SC200/200', 'PC200-8'])}，数量：{rng.randint(1, 3)}台。",
+        clauses.append(("租赁设备", [(f"设备名称：{rng.choice(['塔式起重机', '履带式挖掘机', '施工升降机'])}，"
+                                 f"型号：{rng.choice(['QTZ80', 'SC200/200', 'PC200-8'])}，数量：{rng.randint(1, 3)}台。"),
                                  f"月租金为人民币{fmt_money(rent, True)}元，租期{months}个月。"]))
     if rng.random() < 0.8 and kind != "purchase":
         if kind in ("construction", "subcontract"):
@@ -206,8 +206,8 @@ def make_contract(rng: random.Random, kind: str | None = None) -> dict:
                "履约保证金": f"{payee}应向{payer}缴纳合同价款5%的履约保证金。"}[g]
         clauses.append(("履约担保", [txt]))
         f["guarantee_type"] = g
-    brk = [f"{payer}逾期付款的，每日按应付未付款的{rng.choice(['万分之五', '万分之三', '千分之一', '0.05%'])}"
-           f"向{payee}支付违约金。", f"{payee}逾期交付或工期延误的，应按合同约定承担违约责任。"]
+    brk = [(f"{payer}逾期付款的，每日按应付未付款的{rng.choice(['万分之五', '万分之三', '千分之一', '0.05%'])}"
+           f"向{payee}支付违约金。"), f"{payee}逾期交付或工期延误的，应按合同约定承担违约责任。"]
     pen = {"万分之五": "0.0005", "万分之三": "0.0003", "千分之一": "0.001", "0.05%": "0.0005"}
     if rng.random() < 0.8:
         f["penalty_rate_per_day"] = next(v for k, v in pen.items() if k in brk[0])

@@ -89,7 +89,7 @@ def make_invoice(rng: random.Random, kind: str) -> dict:
     tax = sum((ln["tax"] for ln in lines), Decimal(0))
     total = amount + tax
     words = amount_to_words(total)
-    rates = {ln["rate"] for ln in lines}
+    {ln["rate"] for ln in lines}
 
     reg = seller["region"]
     remarks = None

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import qrcode
@@ -9,8 +10,19 @@ from reportlab.lib.units import mm
 from reportlab.lib.utils import ImageReader
 from reportlab.pdfgen import canvas as rl_canvas
 
-from .common import (BLACK, FORM_COLORS, RED, SEAL_RED, canon, draw_seal, fit_text,
-                     fmt_money, group5, register_fonts, spaced, wrap_text)
+from .common import (
+    BLACK,
+    FORM_COLORS,
+    RED,
+    SEAL_RED,
+    canon,
+    draw_seal,
+    fit_text,
+    group5,
+    register_fonts,
+    spaced,
+    wrap_text,
+)
 
 PAPER_SIZE = (240 * mm, 140 * mm)
 E_SIZE = (210 * mm, 140 * mm)
@@ -80,7 +92,7 @@ def _items(s, inv, st, rng, cols, y0, step, label_head):
     heads = [label_head, "规格型号", "单位", "数量", "单价", "金额", "税率" if label_head != "项目名称"
              or rng.random() < 0.6 else "税率/征收率", "税额"]
     form, lf, df = st["form"], st["lf"], st["df"]
-    for (a, b), h in zip(zip(cols, cols[1:]), heads):
+    for (a, b), h in zip(itertools.pairwise(cols), heads):
         s.text((a + b) / 2, y0, h, st["ls"], lf, b - a - 1, "center", form)
     for i, ln in enumerate(inv["lines"]):
         y = y0 + 4.6 + step * i
@@ -113,7 +125,7 @@ def _party(s, st, rng, party, x0, x1, y0, labels, tax_label):
 def draw_paper(c, inv, rng: random.Random, variant: str, fonts):
     """增值税专用/普通发票 (paper) and 增值税电子普通发票 in the classic grid."""
     st = _style(rng, fonts)
-    W, H = PAPER_SIZE
+    _W, H = PAPER_SIZE
     s = Sheet(c, H, st["ox"], st["oy"])
     form = st["form"]
     electronic = inv["sub"] == "vat_ordinary_e"
@@ -227,7 +239,7 @@ def draw_paper(c, inv, rng: random.Random, variant: str, fonts):
 def draw_e_invoice(c, inv, rng: random.Random, variant: str, fonts):
     """全面数字化的电子发票 (全电): QR top-left, buyer/seller side by side."""
     st = _style(rng, fonts)
-    W, H = E_SIZE
+    _W, H = E_SIZE
     s = Sheet(c, H, st["ox"] * 0.6, st["oy"] * 0.6)
     form = st["form"] if variant == "b" else FORM_COLORS[0]
     c.setStrokeColor(form)

@@ -12,8 +12,7 @@ from reportlab.pdfgen import canvas as rl_canvas
 from extractors.normalize.numerals import amount_to_words
 
 from . import fakedata as fk
-from .common import (BLACK, FORM_COLORS, SEAL_BLUE, SEAL_RED, draw_seal, fmt_money, group4,
-                     money, register_fonts)
+from .common import BLACK, FORM_COLORS, SEAL_BLUE, SEAL_RED, draw_seal, fmt_money, group4, money, register_fonts
 from .render_invoice import Sheet
 
 LAYOUTS = {  # layout -> (bank, page size mm)
@@ -128,7 +127,7 @@ def _rows_grid(s, rows, y0, rh, st, x0=12, x1=198):
 
 
 def draw_voucher(c, v, rng: random.Random, fonts) -> None:
-    bank, (w, h) = LAYOUTS[v["layout"]]
+    bank, (_w, h) = LAYOUTS[v["layout"]]
     s = Sheet(c, h * mm, rng.uniform(-2, 2), rng.uniform(-2, 2))
     col = rng.choice(FORM_COLORS + [BLACK, BLACK])
     st = (rng.choice(fonts), rng.choice(fonts), rng.uniform(8, 9.2), rng.uniform(8.5, 9.8), col)
@@ -156,8 +155,8 @@ def draw_voucher(c, v, rng: random.Random, fonts) -> None:
                                [(rng.choice(["摘要", "用途", "附言"]), v["purpose"], 24, 69),
                                 ("业务种类", rng.choice(["跨行转账", "行内转账", "网银汇款"]), 24, None)],
                                [("交易日期", date, 24, 69),
-                                ("时间戳", f"{v['date']:%Y-%m-%d}-{rng.randint(8, 18):02d}."
-                                 f"{rng.randint(0, 59):02d}.{rng.randint(0, 59):02d}.{rng.randint(0, 999999):06d}",
+                                ("时间戳", (f"{v['date']:%Y-%m-%d}-{rng.randint(8, 18):02d}."
+                                 f"{rng.randint(0, 59):02d}.{rng.randint(0, 59):02d}.{rng.randint(0, 999999):06d}"),
                                  24, None)]], y, 8, st)
             _seal(c, s, rng, v, rng.uniform(150, 180), rng.uniform(85, 100))
             s.text(14, y + 8, f"验证码：{fk.digits(rng, 12)}", ls - 1, lf, 80, color=col)

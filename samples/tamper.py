@@ -223,7 +223,7 @@ def _image_edit(src: Path, dst: Path, record: dict, kind: str, rng: random.Rando
     else:
         # copy a digit cell from another amount (or another place in the same one) over a digit
         others = [w for w in words if w[1] != (x0, y0, x1, y1)] or words
-        _, (sx0, sy0, sx1, sy1) = rng.choice(others)
+        _, (sx0, sy0, sx1, _sy1) = rng.choice(others)
         sx = rng.randint(sx0, max(sx0, sx1 - 3 * digit_w - digit_w))
         tx = rng.randint(x0, max(x0, x1 - 4 * digit_w))
         patch = a[sy0:sy0 + hgt, sx:sx + digit_w].copy()
@@ -352,7 +352,7 @@ def tamper(src: Path, out: Path, seed: int, per_file: int = 2, log=None) -> list
                     dst = out / f"{stem}_{kind}{f.suffix}"
                     info.update(_image_edit(f, dst, record, kind, rng))
                     expected.append("IMAGE_TAMPERING")
-            except Exception as exc:  # a kind that does not fit this file: skip it, say so
+            except Exception as exc:  # a kind that does not fit this file:  # noqa: BLE001 skip it, say so
                 if log:
                     log(f"{stem} {kind}: skipped ({exc})")
                 counter[kind] -= 1

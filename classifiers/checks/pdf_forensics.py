@@ -40,7 +40,7 @@ def revisions(data: bytes) -> list[int]:
     return ends
 
 
-def _stream_hash(obj: Any, h: "hashlib._Hash", depth: int = 0) -> None:
+def _stream_hash(obj: Any, h: hashlib._Hash, depth: int = 0) -> None:
     from pypdf.generic import ArrayObject, DictionaryObject, IndirectObject, StreamObject
 
     if isinstance(obj, IndirectObject):
@@ -75,7 +75,7 @@ def _page_fingerprint(page: Any) -> tuple[str, str, list[str]]:
     for a in page.get("/Annots") or []:
         try:
             annots.append(str(a.get_object().get("/Subtype")))
-        except Exception:
+        except Exception:  # noqa: BLE001
             annots.append("?")
     return c, h.hexdigest(), annots
 
@@ -98,7 +98,7 @@ def _changed_box(old: bytes, new: bytes, index: int) -> list[float] | None:
     """Box of the words on the page that the update added or changed (None if unknown)."""
     try:
         a, b = _words(old, index), _words(new, index)
-    except Exception:
+    except Exception:  # noqa: BLE001
         return None
     added = [w for k, w in b.items() if k not in a] + [w for k, w in a.items() if k not in b]
     if not added:
@@ -174,7 +174,7 @@ def _signature_update_only(r0: Any, r1: Any) -> bool:
     def sigs(r: Any) -> int:
         try:
             return sum(1 for f in (r.get_fields() or {}).values() if f.get("/FT") == "/Sig")
-        except Exception:
+        except Exception:  # noqa: BLE001
             return 0
     return sigs(r1) > sigs(r0)
 
@@ -195,7 +195,7 @@ def _signature_flags(doc: Document, data: bytes) -> list[RiskFlag]:
         name = sig.field_name or "signature"
         try:
             st = validate_pdf_signature(sig, vc, skip_diff=False)
-        except Exception as exc:
+        except Exception as exc:  # noqa: BLE001
             flags.append(RiskFlag(code=CODE, severity="red", message=f"the signature “{name}” cannot be checked: {exc}",
                                   evidence={"signature": name}))
             continue
@@ -231,7 +231,7 @@ def _byterange_flags(data: bytes) -> list[RiskFlag]:
 def _date_flags(data: bytes) -> list[RiskFlag]:
     try:
         meta = _reader(data).metadata or {}
-    except Exception:
+    except Exception:  # noqa: BLE001
         return []
     created, modified = _pdf_date(meta.get("/CreationDate")), _pdf_date(meta.get("/ModDate"))
     if created and modified and modified < created - MOD_GAP:

@@ -13,7 +13,7 @@ import re
 from dataclasses import dataclass, field
 
 from extractors.layout import LineIndex, Span
-from extractors.normalize.numerals import _parse_integer  # noqa: PLC2701 (small, well-tested helper)
+from extractors.normalize.numerals import _parse_integer
 
 CN_NUM = "一二三四五六七八九十百零〇两"
 TIAO = re.compile(rf"^\s*第\s*([{CN_NUM}\d]{{1,4}})\s*条\s*")

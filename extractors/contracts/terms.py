@@ -147,7 +147,7 @@ def _node(unit: Unit) -> tuple[dict, Span | None] | None:
     ms = _milestone(text, unit.clause.heading)
     if ms is None:
         return None
-    name, a, b = ms
+    name, _a, _b = ms
     rm = _first_rate(text)
     if rm is None:
         return None

@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import io
 import re
-import zipfile
 import xml.etree.ElementTree as ET
+import zipfile
 from typing import Any
 
 from extractors.fields.base import put_value
@@ -84,7 +84,7 @@ def ofd_invoice(data: bytes) -> dict[str, Any] | None:
     return {k: v for k, v in fields.items() if v not in (None, "", [])}
 
 
-CII_NAMES = re.compile(r"(factur-?x|zugferd|xrechnung|cii).*\.xml$", re.I)
+CII_NAMES = re.compile(r"(factur-?x|zugferd|xrechnung|cii).*\.xml$", re.IGNORECASE)
 
 
 def cii_invoice(data: bytes) -> dict[str, Any] | None:
@@ -99,7 +99,7 @@ def cii_invoice(data: bytes) -> dict[str, Any] | None:
         if name is None:
             return None
         root = ET.fromstring(attachments[name][0])
-    except Exception:  # a damaged attachment is no reason to fail the document
+    except Exception:  # noqa: BLE001  # a damaged attachment is no reason to fail the document
         return None
     summary = _find(root, "SpecifiedTradeSettlementHeaderMonetarySummation")
     seller = _find(root, "SellerTradeParty")

@@ -6,8 +6,8 @@ One mechanism for every document type; extractors only declare labels and value 
 from __future__ import annotations
 
 import re
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
-from typing import Callable, Iterable
 
 from extractors.layout import LineIndex, Span
 

@@ -14,7 +14,7 @@ DATE = re.compile(
     r"((?:19|20)\d{2}\s*年\s*\d{1,2}\s*月\s*\d{1,2}\s*日?|(?:19|20)\d{2}\s*[-/.]\s*\d{1,2}\s*[-/.]\s*\d{1,2}|(?:19|20)\d{2}[01]\d[0-3]\d(?!\d))"
 )
 TAX_ID = re.compile(r"(?<![0-9A-Z])([0-9A-Z]{15}|[0-9A-Z]{17,20})(?![0-9A-Z])")
-DIGITS = lambda lo, hi: re.compile(rf"(?<!\d)(\d{{{lo},{hi}}})(?!\d)")  # noqa: E731
+DIGITS = lambda lo, hi: re.compile(rf"(?<!\d)(\d{{{lo},{hi}}})(?!\d)")
 SPACED_DIGITS = re.compile(r"(?<!\d)(\d[\d ]{6,40}\d)(?!\d)")
 ACCOUNT = re.compile(r"(?<![\dA-Za-z])(\d[\d\s\-]{7,34}\d)(?!\d)")
 RATE = re.compile(r"(\d{1,2}(?:\.\d+)?\s*[%％]|免税|不征税|\*\*\*)")

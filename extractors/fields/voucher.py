@@ -30,7 +30,7 @@ DATE_LABEL = re.compile(r"(?:交\s*易\s*日\s*期|交\s*易\s*时\s*间|记\s*�
 AMOUNT_LABEL = re.compile(r"(?:小\s*写|交\s*易\s*金\s*额|金\s*额(?!\s*[(（]?\s*大))")
 WORDS_LABEL = re.compile(r"大\s*写|金\s*额\s*[(（]\s*大\s*写\s*[)）]")
 PURPOSE = re.compile(r"(?:用\s*途|摘\s*要|附\s*言|汇\s*款\s*用\s*途)")  # records.md: 用途 / 摘要 / 附言
-BANK_NAME = re.compile(r"银行|信用社|支行|分行|营业部|合作联社|储蓄|农商|农信|Bank", re.I)
+BANK_NAME = re.compile(r"银行|信用社|支行|分行|营业部|合作联社|储蓄|农商|农信|Bank", re.IGNORECASE)
 SERIAL_VALUE = re.compile(r"([0-9A-Za-z][0-9A-Za-z\-]{5,40})")
 
 

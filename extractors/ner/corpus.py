@@ -14,8 +14,8 @@ from __future__ import annotations
 
 import random
 import re
+from collections.abc import Callable, Iterable
 from decimal import Decimal
-from typing import Callable, Iterable
 
 LABELS = ["PARTY", "MONEY", "DATE", "RATE", "DURATION", "ACCOUNT", "COURT", "ARBITRATION"]
 CLASSES = ["payment", "advance_payment", "progress_payment", "settlement", "retention", "penalty", "guarantee",

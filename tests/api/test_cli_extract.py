@@ -55,7 +55,7 @@ def test_e_invoice_fields_with_boxes(realdocs, tmp_path):
 
 
 def test_ofd_invoice(realdocs, tmp_path):
-    result, (rec,) = _extract(str(realdocs / "vat_invoice_pdf" / "ofdrw_ofdrw__20240531141733.ofd"),
+    _result, (rec,) = _extract(str(realdocs / "vat_invoice_pdf" / "ofdrw_ofdrw__20240531141733.ofd"),
                               "--home", str(tmp_path / "h"))
     f = rec["fields"]
     assert f["invoice_number"] == "24112000000048542163"

@@ -3,8 +3,6 @@ values were read off the document (text layer, embedded XML, or the printed imag
 
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from api.batch import collect, run_batch

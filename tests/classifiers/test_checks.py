@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import io
 import json
 import random
 import subprocess
@@ -62,7 +61,7 @@ def test_arithmetic_line_and_quantity() -> None:
 def test_quantity_tolerance_follows_printed_decimals() -> None:
     from decimal import Decimal
     assert arithmetic.line_tolerance(Decimal("264.613"), Decimal("106.88")) > Decimal("1.3")
-    assert arithmetic.line_tolerance(Decimal("3"), Decimal("100")) < Decimal("2")
+    assert arithmetic.line_tolerance(Decimal(3), Decimal(100)) < Decimal(2)
 
 
 def test_voucher_words() -> None:
@@ -152,7 +151,7 @@ def _scan_page(seed: int) -> tuple[np.ndarray, Page]:
                         cv2.FONT_HERSHEY_SIMPLEX, 0.9, 30, 2)
             words.append(Word(text="1", bbox=(x * 0.36, y * 0.36, (x + 170) * 0.36, (y + 40) * 0.36), source="ocr"))
     img = np.clip(img + rng.normal(0, 5, img.shape), 0, 255).astype(np.uint8)
-    ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 80])
+    _ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 80])
     img = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)
     page = Page(number=1, width=700 * 0.36, height=900 * 0.36, dpi=200, words=words)
     return img, page

@@ -95,7 +95,7 @@ def test_docx_paragraphs_and_tables_in_body_order():
 
 
 def test_plain_text_document():
-    data = "Invoice no. 42\nTotal 10.00 EUR\n".encode()
+    data = b"Invoice no. 42\nTotal 10.00 EUR\n"
     assert sniff_mime(data) == TEXT
     (page,) = load_pages(data, TEXT, dpi=200, max_pages=10)
     assert [w.text for w in page.page.words] == ["Invoice no. 42", "Total 10.00 EUR"]

@@ -13,9 +13,9 @@ ROOT = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from extractors.normalize.numerals import amount_to_words  # noqa: E402
-from samples.fakedata import make_uscc, uscc_valid  # noqa: E402
-from samples.generate import generate  # noqa: E402
+from extractors.normalize.numerals import amount_to_words
+from samples.fakedata import make_uscc, uscc_valid
+from samples.generate import generate
 
 SEED, N = 11, 8
 _CH = "0123456789ABCDEFGHJKLMNPQRTUWXY"

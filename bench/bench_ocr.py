@@ -36,16 +36,6 @@ CONFIGS = {
 }
 
 
-def _levenshtein(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
-
-
 def _pages(n: int, small_pt: float | None = None):
     import numpy as np
     from PIL import Image
@@ -68,6 +58,7 @@ def _pages(n: int, small_pt: float | None = None):
 
 def _cer(engine, pages) -> tuple[float, float]:
     from extractors.normalize.text import normalize_text
+    from extractors.ocr.testpage import edit_distance
     from extractors.preprocess import upright
 
     errors = total = 0
@@ -77,7 +68,7 @@ def _cer(engine, pages) -> tuple[float, float]:
         lines = engine.recognize(img, 200.0)
         got = "".join(normalize_text(ln.text, keep_punct=False).replace(" ", "") for ln in lines)
         want = "".join(normalize_text(d.text, keep_punct=False).replace(" ", "") for d in drawn)
-        errors += _levenshtein(got, want)
+        errors += edit_distance(got, want)
         total += len(want)
     return errors / max(total, 1), (time.perf_counter() - t0) / len(pages)
 

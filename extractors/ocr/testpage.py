@@ -83,3 +83,14 @@ def invoice_lines(n_rows: int = 36) -> list[tuple[float, float, str, float]]:
 def invoice_page(dpi: float = 200.0, n_rows: int = 36) -> tuple[np.ndarray, list[DrawnText]]:
     """An A4 invoice-like page: the BGR image and what was drawn where."""
     return render_texts(invoice_lines(n_rows), dpi=dpi)
+
+
+def edit_distance(a: str, b: str) -> int:
+    """Levenshtein distance: character errors of an OCR read ``a`` against the drawn text ``b`` (CER's numerator)."""
+    prev = list(range(len(b) + 1))
+    for i, ca in enumerate(a, 1):
+        cur = [i]
+        for j, cb in enumerate(b, 1):
+            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
+        prev = cur
+    return prev[-1]

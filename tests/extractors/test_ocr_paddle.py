@@ -14,7 +14,7 @@ from typer.testing import CliRunner
 from extractors.ocr import get_engine
 from extractors.ocr.paddle_engine import PaddleOcrEngine
 from extractors.ocr.paddle_models import build_paddle_dir, is_paddle_dir
-from extractors.ocr.testpage import invoice_page
+from extractors.ocr.testpage import edit_distance, invoice_page
 from extractors.ocr.textnorm import normalize_text
 from pipeline.errors import OcrUnavailable
 from pipeline.settings import OcrSettings
@@ -41,16 +41,6 @@ def _flat(s: str) -> str:
     return normalize_text(s).replace(" ", "")
 
 
-def _levenshtein(a: str, b: str) -> int:
-    prev = list(range(len(b) + 1))
-    for i, ca in enumerate(a, 1):
-        cur = [i]
-        for j, cb in enumerate(b, 1):
-            cur.append(min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (ca != cb)))
-        prev = cur
-    return prev[-1]
-
-
 def test_builder_writes_onnx_and_yml(paddle_dir: Path) -> None:
     assert is_paddle_dir(paddle_dir) and not (paddle_dir / "cls").exists()
     rec = yaml.safe_load((paddle_dir / "rec" / "inference.yml").read_text(encoding="utf-8"))
@@ -71,7 +61,7 @@ def test_paddleocr_reads_known_text(lines, page) -> None:
     _, drawn = page
     got = "".join(_flat(ln.text) for ln in lines)
     want = "".join(_flat(d.text) for d in drawn)
-    assert _levenshtein(got, want) / len(want) < 0.02
+    assert edit_distance(got, want) / len(want) < 0.02
     texts = {_flat(ln.text) for ln in lines}
     assert "价税合计(大写)伍拾陆万玖仟伍佰贰拾圆整" in texts
     assert "发票号码:24312000000123456789" in texts

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import io
 import os
+import socket
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -62,3 +64,21 @@ def text_image(lines: list[str], size: tuple[int, int] = (1654, 700)):
         draw.text((80, y), line, fill="black", font=font)
         y += 80
     return img
+
+
+def free_port() -> int:
+    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
+        sock.bind(("127.0.0.1", 0))
+        return int(sock.getsockname()[1])
+
+
+@pytest.fixture(scope="session")
+def s3_server() -> Iterator[str]:
+    """``127.0.0.1:<port>`` of one moto S3 server (plain HTTP, no credentials checked) for the whole session."""
+    from moto.server import ThreadedMotoServer
+
+    port = free_port()
+    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
+    server.start()
+    yield f"127.0.0.1:{port}"
+    server.stop()

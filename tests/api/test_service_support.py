@@ -9,7 +9,6 @@ A missing Redis or PostgreSQL skips on a laptop and fails on CI (``CI=true``).
 from __future__ import annotations
 
 import os
-import socket
 import subprocess
 import sys
 import time
@@ -19,6 +18,8 @@ from pathlib import Path
 from typing import Any
 
 import pytest
+
+from tests.conftest import free_port  # noqa: F401 - re-exported for the service tests
 
 REPO = Path(__file__).resolve().parents[2]
 SAMPLES = REPO / "samples" / "committed"
@@ -34,12 +35,6 @@ def unavailable(message: str) -> None:
     if on_ci():
         pytest.fail(message)
     pytest.skip(message)
-
-
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
 
 
 def flushed_redis(env: str, db: int) -> Iterator[str]:
@@ -90,15 +85,9 @@ def pg_url() -> Iterator[str]:
 
 
 @pytest.fixture()
-def s3_endpoint() -> Iterator[str]:
-    """S3 is ``moto.server.ThreadedMotoServer`` over HTTP on a free loopback port (no credentials checked)."""
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"http://127.0.0.1:{port}"
-    server.stop()
+def s3_endpoint(s3_server: str) -> str:
+    """S3 is the session's ``moto.server.ThreadedMotoServer`` over HTTP (no credentials checked)."""
+    return f"http://{s3_server}"
 
 
 def make_key(app: Any, *, org: str = "acme", role: str = "clerk", name: str = "张三") -> dict[str, str]:

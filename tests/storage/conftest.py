@@ -9,7 +9,6 @@ tests skip on a laptop and fail on CI (``CI=true``).
 from __future__ import annotations
 
 import os
-import socket
 import sys
 import uuid
 from collections.abc import Callable, Iterator
@@ -126,19 +125,7 @@ def session(engine: Engine) -> Iterator[Session]:
         yield s
 
 
-def free_port() -> int:
-    with socket.socket(socket.AF_INET, socket.SOCK_STREAM) as sock:
-        sock.bind(("127.0.0.1", 0))
-        return int(sock.getsockname()[1])
-
-
 @pytest.fixture(scope="session")
-def s3_endpoint() -> Iterator[str]:
-    """``127.0.0.1:<port>`` of a moto S3 server (plain HTTP) for the whole session."""
-    from moto.server import ThreadedMotoServer
-
-    port = free_port()
-    server = ThreadedMotoServer(ip_address="127.0.0.1", port=port, verbose=False)
-    server.start()
-    yield f"127.0.0.1:{port}"
-    server.stop()
+def s3_endpoint(s3_server: str) -> str:
+    """``127.0.0.1:<port>`` of the session's moto S3 server (plain HTTP)."""
+    return s3_server

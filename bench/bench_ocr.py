@@ -29,6 +29,8 @@ sys.path.insert(0, str(REPO))
 CONFIGS = {
     "rapidocr-openvino": {"DOCINTEL_OCR__ENGINE": "rapidocr", "DOCINTEL_OCR__BACKEND": "openvino"},
     "rapidocr-onnxruntime": {"DOCINTEL_OCR__ENGINE": "rapidocr", "DOCINTEL_OCR__BACKEND": "onnxruntime"},
+    "rapidocr-openvino-det1280": {"DOCINTEL_OCR__ENGINE": "rapidocr", "DOCINTEL_OCR__BACKEND": "openvino",
+                                  "DOCINTEL_OCR__DET_LIMIT_SIDE_LEN": "1280"},
     "rapidocr-openvino-det960": {"DOCINTEL_OCR__ENGINE": "rapidocr", "DOCINTEL_OCR__BACKEND": "openvino",
                                  "DOCINTEL_OCR__DET_LIMIT_SIDE_LEN": "960"},
     "tesseract": {"DOCINTEL_OCR__ENGINE": "tesseract"},

@@ -62,7 +62,7 @@ def mark_red_ocr_words(words: list[Word], image: np.ndarray, dpi: float) -> None
     alike (brown form print has green far above blue). Scans wash seals out to pink,
     so the test is on pixel shares, not on the mean colour.
     """
-    from extractors.preprocess.color import stamp_boxes, suppress_red
+    from extractors.preprocess.color import red_mask, stamp_boxes, suppress_red
 
     scale = dpi / 72.0
     h, w = image.shape[:2]
@@ -86,9 +86,15 @@ def mark_red_ocr_words(words: list[Word], image: np.ndarray, dpi: float) -> None
     lo, hi = SEAL_PT[0] * scale, SEAL_PT[1] * scale
     seals = [b for b in stamp_boxes(suppress_red(image)[1], min_area_frac=SEAL_AREA)
              if lo <= b[2] - b[0] <= hi and lo <= b[3] - b[1] <= hi]
+    rings: list[tuple[float, float, float, float, float]] | None = None
     for word in red_words:
         cx, cy = (word.bbox[0] + word.bbox[2]) / 2 * scale, (word.bbox[1] + word.bbox[3]) / 2 * scale
         word.in_seal = any(sx0 <= cx <= sx1 and sy0 <= cy <= sy1 for sx0, sy0, sx1, sy1 in seals)
+        if not word.in_seal and not AMOUNT.search(word.text):
+            # a seal stamped on the form's red-brown frame is one red region with it: find it by its ring
+            if rings is None:
+                rings = [r for r in seal_rings(255 - red_mask(image), dpi) if r[1] >= HEADER_SHARE * h]
+            word.in_seal = any(_inside(r, cx, cy) for r in rings)
 
 
 RING_NEAR = 0.6  # share of an outline within 8 % of its fitted ellipse: a seal (QR codes and blobs score < 0.4)

@@ -495,7 +495,10 @@ def fill(grid: Grid, words: list[Word], frame: Frame = Frame()) -> tuple[Table, 
         first_row.append(first_row[-1] + len(s))
     cells: list[tuple[TableCell, list[Word]]] = []
     for k, (r0, c0, r1, c1) in enumerate(grid.cells):
-        parts = sub[r0] if r1 == r0 + 1 else [(ys[r0], ys[r1])]
+        # a cell spanning ruled bands (an item-name column whose rule under the header is missing) is cut at
+        # the sub-rows of the bands it spans, so its text rows line up with the cells beside them
+        spanned = [part for r in range(r0, r1) for part in sub[r]]
+        parts = spanned if r1 == r0 + 1 or len(spanned) > r1 - r0 else [(ys[r0], ys[r1])]
         for i, (top, bottom) in enumerate(parts):
             inside = [p for p in placed.get(k, []) if len(parts) == 1 or top <= (p.box[1] + p.box[3]) / 2 < bottom
                       or (i == len(parts) - 1 and (p.box[1] + p.box[3]) / 2 >= bottom)]

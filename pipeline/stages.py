@@ -9,7 +9,7 @@ from classifiers.checks import ChecksStage
 from classifiers.doctype import classify
 from extractors.fields.embedded import apply_embedded
 from extractors.layout import group_lines, page_index
-from extractors.normalize.text import normalize_text
+from extractors.normalize.text import fold_ocr_variants, normalize_text
 from extractors.stamps import mark_gray_seal_words, mark_red_ocr_words, split_stamps
 from extractors.tables import page_tables, pdf_ruling
 from pipeline.backends.sniff import PDF
@@ -85,6 +85,8 @@ class TextNormaliseStage:
         for page in doc.pages:
             for w in page.words:
                 w.text = normalize_text(w.text)
+                if w.source == "ocr":
+                    w.text = fold_ocr_variants(w.text)
             words, stamps = split_stamps([w for w in page.words if w.text.strip()])
             page.words = words
             page.stamp_words.extend(stamps)

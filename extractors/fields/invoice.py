@@ -37,9 +37,11 @@ def _gappy(word: str, gap: int = 4) -> str:
 
 
 TITLE = re.compile(
-    rf"({_gappy('电子发票')}\s*[（(]\s*(?:增值税)?({_gappy('专用发票')}|{_gappy('普通发票')})\s*[)）]"
+    rf"({_gappy('电子发票')}\s*[（(]?\s*(?:增值税)?({_gappy('专用发票')}|{_gappy('普通发票')})\s*[)）]?"
     rf"|{_gappy('增值税')}.{{0,4}}?(?:电子)?.{{0,2}}?({_gappy('专用')}|{_gappy('普通')}).{{0,4}}?{_gappy('发票')}"
-    rf"|(专用|普通)发票)"
+    rf"|(专用|普通)发票"
+    # a seal or a fold took the first character of 专用 / 普通: 江苏增值税 通发票, 上海增 用发票
+    rf"|增.{{0,8}}?(用|通)发票)"
 )
 
 
@@ -64,8 +66,8 @@ def invoice_kind(index: list[LineIndex]) -> str | None:
         if m:
             if m.group(2):
                 return "e_invoice"
-            kind = m.group(3) or m.group(4)
-            return "vat_special" if kind.startswith("专") else "vat_ordinary"
+            kind = m.group(3) or m.group(4) or m.group(5)
+            return "vat_special" if kind[0] in "专用" else "vat_ordinary"
     return None
 
 

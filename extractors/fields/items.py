@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass, field
+from decimal import Decimal
 from typing import Any
 
 from extractors.fields import patterns as P
@@ -130,11 +131,26 @@ def _table_items(table: Table, page: int, index: list[LineIndex]) -> list[Item]:
             if items and joined and set(joined) <= {"name", "spec", "unit"}:
                 _continue(items[-1], joined, box)
             continue
+        values = _row_values(joined)
+        if _sums_of(values, items):
+            break
         near = [li.line for li in lines if box[1] <= (li.line.bbox[1] + li.line.bbox[3]) / 2 <= box[3]]
-        items.append(Item(values=_row_values(joined), page=page, bbox=box,
+        items.append(Item(values=values, page=page, bbox=box,
                           confidence=min((ln.confidence for ln in near), default=1.0),
                           source=near[0].source if near else "derived", cells={k: [v] for k, v in joined.items()}))
     return items
+
+
+def _sums_of(values: dict[str, Any], items: list[Item]) -> bool:
+    """The 合计 row when OCR garbled its label (含计, 合): no quantity or price, no *分类* name, and its
+    amount and tax are the sums of the items above."""
+    if not items or values.get("quantity") or values.get("unit_price") or CATEGORY.match(values.get("name") or ""):
+        return False
+    for key in ("amount", "tax_amount"):
+        want = sum((Decimal(it.values[key]) for it in items if it.values.get(key)), Decimal(0))
+        if values.get(key) is None or Decimal(values[key]) != want:
+            return False
+    return True
 
 
 def _continue(prev: Item, joined: dict[str, str], box: BBox) -> None:
@@ -142,7 +158,7 @@ def _continue(prev: Item, joined: dict[str, str], box: BBox) -> None:
     for key in ("name", "spec"):
         if joined.get(key):
             base = prev.values.get(key) or ""
-            prev.values[key] = item_name(base + joined[key]) if key == "name" else strip_inner_spaces(base + joined[key])
+            prev.values[key] = item_name(base + joined[key]) if key == "name" else spec_text(base + joined[key])
     prev.bbox = _union([prev.bbox, box])
 
 
@@ -172,7 +188,10 @@ def _line_items(index: list[LineIndex]) -> list[Item]:
             continue
         if amount is None:
             continue
-        items.append(Item(values=_row_values(joined), page=li.page, bbox=li.line.bbox,
+        values = _row_values(joined)
+        if _sums_of(values, items):
+            break
+        items.append(Item(values=values, page=li.page, bbox=li.line.bbox,
                           confidence=li.line.confidence, source=li.line.source, cells=cells))
     return items
 
@@ -191,6 +210,14 @@ def item_name(text: str) -> str:
     return CATEGORY_OPEN_LOST.sub(lambda m: f"*{m.group(1)}*", name)
 
 
+CEMENT_GRADE = re.compile(r"\b(P\s*[.·]\s*)0(?=\s*\d{2}\.\d)")
+
+
+def spec_text(text: str) -> str:
+    """规格型号 as printed. Cement grades read P.O 42.5 (Portland, letter O); OCR returns a zero there."""
+    return CEMENT_GRADE.sub(r"\1O", strip_inner_spaces(text))
+
+
 def _row_values(cells: dict[str, str]) -> dict[str, Any]:
     def dec(key: str) -> str | None:
         return canonical_decimal(cells[key]) if cells.get(key) else None
@@ -206,7 +233,7 @@ def _row_values(cells: dict[str, str]) -> dict[str, Any]:
         rate = parse_rate(m.group(1)) if m else None
     return {
         "name": item_name(cells["name"]) if cells.get("name") else None,
-        "spec": strip_inner_spaces(cells["spec"]) if cells.get("spec") else None,
+        "spec": spec_text(cells["spec"]) if cells.get("spec") else None,
         "unit": strip_inner_spaces(cells["unit"]) if cells.get("unit") else None,
         "quantity": dec("quantity"),
         "unit_price": dec("unit_price"),

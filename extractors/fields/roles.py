@@ -41,12 +41,14 @@ def role_of(found: Found, marks: list[tuple[str, Span]]) -> str | None:
 
 
 def assign(found: list[Found], marks: list[tuple[str, Span]], order: list[str]) -> dict[str, Found]:
-    """Role → found value; explicit anchors first, then reading order for the rest."""
+    """Role → found value for the roles in ``order``; explicit anchors first, then reading order for the
+    rest. A label whose nearest anchor names a role the caller already settled is one of the rest (the
+    payee's 收款方 was lost to OCR, so its 账号 sees the payer's anchor across the page)."""
     out: dict[str, Found] = {}
     rest: list[Found] = []
     for f in found:
         role = role_of(f, marks) if marks else None
-        if role and role not in out:
+        if role and role in order and role not in out:
             out[role] = f
         else:
             rest.append(f)

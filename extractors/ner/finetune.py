@@ -14,6 +14,7 @@ from __future__ import annotations
 import argparse
 import json
 import math
+import os
 import random
 import sys
 import time
@@ -96,6 +97,7 @@ def finetune(checkpoint: Path, out: Path, train_rows: list[Row], heldout_rows: l
 
     random.seed(seed)
     torch.manual_seed(seed)
+    torch.set_num_threads(os.cpu_count() or 1)  # training owns the machine (pipeline/__init__ defaults to 1)
     tokenizer = AutoTokenizer.from_pretrained(checkpoint, local_files_only=True)
     if not tokenizer.is_fast:
         raise SystemExit(f"{checkpoint}: a fast tokenizer (tokenizer.json) is needed for character offsets")

@@ -68,6 +68,18 @@ def normalize_text(s: str, *, keep_punct: bool = True) -> str:
     return s.translate(_RADICALS)
 
 
+# Traditional forms the OCR model returns for simplified characters it saw blurred or under a seal:
+# the capital numerals (貳 圓 萬) and the invoice labels (稅額 號碼 購買方). Folded on OCR text only:
+# a text layer prints what its author meant.
+_OCR_TRADITIONAL = str.maketrans("貳參陸圓萬億額稅號碼價貨購買銷賣開戶賬帳張",
+                                 "贰叁陆圆万亿额税号码价货购买销卖开户账帐张")
+
+
+def fold_ocr_variants(s: str) -> str:
+    """Simplified forms for the traditional variants OCR emits on simplified-Chinese documents."""
+    return s.translate(_OCR_TRADITIONAL)
+
+
 _HALF_BRACKET = re.compile(rf"\((?=[{_CJK}])|(?<=[{_CJK}])\)")
 
 

@@ -54,3 +54,23 @@ def test_a_colour_scan_is_left_to_the_red_test():
     word = _word("SEALCOLTD", (1340, 855, 1530, 890))
     mark_gray_seal_words([word], page, DPI)
     assert not word.in_seal
+
+
+def test_a_red_seal_on_a_red_form_frame_is_found_by_its_ring():
+    """The seal's red joins the form's red ruling into one region too big for a seal: its ring still finds it,
+    so the arc lettering leaves the page text, and red print outside the ring stays."""
+    from extractors.stamps import mark_red_ocr_words
+
+    red = (40, 40, 215)
+    img = np.full((1100, 1800, 3), 245, np.uint8)
+    cv2.rectangle(img, (60, 300), (1750, 1000), red, 3)  # the form frame, red like the seal
+    cv2.line(img, (60, 700), (1750, 700), red, 3)
+    cv2.line(img, (1200, 300), (1200, 1000), red, 3)
+    cv2.ellipse(img, (1450, 700), (150, 100), 0, 0, 360, red, 7)
+    cv2.putText(img, "SEAL CO", (1360, 690), cv2.FONT_HERSHEY_SIMPLEX, 1.2, red, 4)
+    cv2.putText(img, "LABEL", (100, 400), cv2.FONT_HERSHEY_SIMPLEX, 1.2, red, 4)
+    arc = _word("SEALCO", (1360, 655, 1540, 695))
+    label = _word("LABEL", (100, 365, 240, 405))
+    mark_red_ocr_words([arc, label], img, DPI)
+    assert arc.red and label.red
+    assert [is_stamp_text(arc), is_stamp_text(label)] == [True, False]

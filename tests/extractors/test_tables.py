@@ -308,3 +308,33 @@ def test_digital_pdf_with_a_page_rotation_keeps_cells_and_words_together(setting
     ruled = [t for t in page.tables if len(t.cells) == 9]
     assert len(ruled) == 1
     assert _rows(ruled[0]) == [[f"格{r}{k}单元" for k in range(3)] for r in range(3)]
+
+
+def test_a_name_column_missing_its_header_rule_is_cut_at_the_item_rows() -> None:
+    """The rule under the name header is not printed (or not seen): the name column spans the header and the
+    body bands, yet each name lands in its item's row, beside its amount, and the header cell keeps its label."""
+    img = np.full((900, 1654, 3), 248, np.uint8)
+    xs, ink = [100, 600, 900, 1200, 1500], (70, 45, 30)
+    for x in xs:
+        cv2.line(img, (x, 100), (x, 600), ink, 2)
+    for y, x0 in ((100, 100), (170, 600), (600, 100)):  # the header rule starts at the second column
+        cv2.line(img, (x0, y), (1500, y), ink, 2)
+    k = 72 / 200
+
+    def word(text: str, x0: int, y: int) -> Word:
+        return Word(text=text, bbox=(x0 * k, y * k, (x0 + 30 * len(text)) * k, (y + 34) * k), source="ocr")
+
+    words = [word("货物或应税劳务、服务名称", 120, 118), word("数量", 700, 118), word("金额", 1000, 118), word("税额", 1300, 118)]
+    rows = [("*钢材*螺纹钢", "12", "4281.96", "556.65"), ("*水泥*普通硅酸盐水泥", "3", "1427.32", "185.55"),
+            ("*木制品*建筑模板", "40", "3200.00", "416.00")]
+    for i, (name, qty, amount, tax) in enumerate(rows):
+        y = 200 + 60 * i
+        words += [word(name, 120, y), word(qty, 820, y), word(amount, 960, y), word(tax, 1260, y)]
+    from extractors.layout import group_lines
+
+    page = Page(number=1, width=1654 * k, height=900 * k, words=words, dpi=200)
+    page.lines = group_lines(words)
+    table = next(t for t in page_tables(page, img) if "金额" in t.header)
+    got = _rows(table)
+    assert got[0] == ["货物或应税劳务、服务名称", "数量", "金额", "税额"]
+    assert got[1:] == [list(r) for r in rows]

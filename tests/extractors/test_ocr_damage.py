@@ -1,0 +1,96 @@
+"""Fields read through OCR damage seen on scans: traditional variants of the capitals, a title or a role
+label half hidden by a seal, a garbled 合计 label, a cement grade's letter O read as a zero."""
+
+from __future__ import annotations
+
+from extractors.fields import voucher
+from extractors.fields.invoice import invoice_kind
+from extractors.fields.items import extract_items, spec_text
+from extractors.layout import LineIndex, group_lines, page_index
+from extractors.normalize.numerals import words_to_amount
+from extractors.normalize.text import fold_ocr_variants
+from pipeline.settings import get_settings
+from pipeline.stage import StageContext
+from pipeline.stages import TextNormaliseStage
+from pipeline.types import Document, Page, Word
+
+
+def _w(text: str, x: float, y: float, width: float | None = None) -> Word:
+    width = width or sum(9.0 if ord(c) > 255 else 5.0 for c in text)  # CJK full width, digits half
+    return Word(text=text, bbox=(x, y, x + width, y + 10), source="ocr")
+
+
+def _index(words: list[Word]) -> list[LineIndex]:
+    page = Page(number=1, width=595, height=842, words=words)
+    page.lines = group_lines(words)
+    return page_index([page])
+
+
+def test_traditional_capitals_from_ocr_fold_and_text_layer_words_stay_as_printed(tmp_path):
+    assert fold_ocr_variants("壹万捌仟肆佰貳拾捌圓壹角陆分") == "壹万捌仟肆佰贰拾捌圆壹角陆分"
+    assert str(words_to_amount(fold_ocr_variants("貳仟肆佰壹拾貳萬柒仟壹佰壹拾圓玖角捌分"))) == "24127110.98"
+    ocr = _w("貳拾圓整", 10, 10)
+    printed = Word(text="萬達貳號", bbox=(10, 30, 50, 40), source="text_layer")
+    doc = Document(id="d", sha256="0", source="t", pages=[Page(number=1, width=595, height=842, words=[ocr, printed])])
+    TextNormaliseStage()(doc, StageContext(settings=get_settings(home=str(tmp_path))))
+    assert [w.text for w in doc.pages[0].words] == ["贰拾圆整", "萬達貳號"]
+
+
+def test_invoice_title_with_its_first_kind_character_lost_under_a_seal():
+    def kind(*parts: tuple[str, float]) -> str | None:
+        return invoice_kind(_index([_w(t, x, 20) for t, x in parts]))
+
+    assert kind(("江苏增值税", 100), ("通发票", 200)) == "vat_ordinary"
+    assert kind(("上海增", 100), ("用发票", 140)) == "vat_special"
+    assert kind(("电子发票", 100), ("增值税专用发票", 150), ("）", 215)) == "e_invoice"  # the opening bracket lost
+    assert kind(("发票专用章", 100)) is None
+
+
+def test_payee_account_found_when_ocr_lost_the_payee_role_label():
+    """收/款/方 printed vertically was read as scattered letters: only the payer's role label is left, yet the
+    account in the right-hand column is the payee's, not a second payer account."""
+    words = [_w("付款方", 36, 80, 18), _w("户名", 66, 80), _w("中建一局第三建设工程有限责任公司", 95, 80),
+             _w("户名", 330, 80), _w("中建三局第四建设工程有限责任公司", 360, 80),
+             _w("账号", 66, 101), _w("8485633073392850697", 95, 101), _w("款", 300, 101), _w("账号", 330, 101),
+             _w("60709352120361501", 360, 101),
+             _w("开户行", 66, 122), _w("中国工商银行济南历下支行", 100, 122), _w("开户行", 330, 122),
+             _w("光大银行济南槐荫支行", 365, 122)]
+    words[0] = Word(text="付款方", bbox=(36, 78, 54, 140), source="ocr")  # the tall vertical label
+    doc = Document(id="d", sha256="0", source="t", pages=[Page(number=1, width=595, height=842, words=words)])
+    doc.pages[0].lines = group_lines(words)
+    voucher.extract(doc, page_index(doc.pages))
+    assert doc.value("payer_account") == "8485633073392850697"
+    assert doc.value("payee_account") == "60709352120361501"
+    assert doc.value("payee_name") == "中建三局第四建设工程有限责任公司"
+
+
+def test_totals_row_with_a_garbled_label_is_not_an_item():
+    head = [("货物或应税劳务、服务名称", 30), ("规格型号", 180), ("单位", 240), ("数量", 280), ("单价", 330),
+            ("金额", 400), ("税率", 460), ("税额", 510)]
+    rows = [
+        [("*经营租赁*挖掘机租赁费", 30), ("SY365H", 180), ("台班", 240), ("3", 290), ("1427.318584", 320),
+         ("4281.96", 395), ("13%", 460), ("556.65", 505)],
+        [("含计", 60), ("¥4281.96", 390), ("¥556.65", 500)],  # 合计, misread
+    ]
+    words = [_w(t, x, 100) for t, x in head]
+    for i, row in enumerate(rows):
+        words += [_w(t, x, 120 + 14 * i) for t, x in row]
+    items = extract_items(_index(words))
+    assert [it.values["amount"] for it in items] == ["4281.96"]
+    assert items[0].values["name"] == "*经营租赁*挖掘机租赁费" and items[0].values["quantity"] == "3"
+
+
+def test_second_item_equal_to_the_first_is_still_an_item():
+    """Only a row without quantity and price whose sums match is the totals row: a repeated item stays."""
+    head = [("项目名称", 30), ("数量", 280), ("单价", 330), ("金额", 400), ("税率", 460), ("税额", 510)]
+    row = [("*钢材*螺纹钢", 30), ("2", 290), ("100.00", 330), ("200.00", 400), ("13%", 460), ("26.00", 510)]
+    words = [_w(t, x, 100) for t, x in head] + [_w(t, x, 120) for t, x in row] + [_w(t, x, 134) for t, x in row]
+    assert len(extract_items(_index(words))) == 2
+
+
+def test_cement_grade_letter_o_restored_and_other_specs_kept():
+    assert spec_text("P.042.5") == "P.O42.5"
+    assert spec_text("P·0 42.5R") == "P·O 42.5R"
+    assert spec_text("P.S.A32.5") == "P.S.A32.5"
+    assert spec_text("DN50*3.5") == "DN50*3.5"
+    assert spec_text("1830*915*15") == "1830*915*15"

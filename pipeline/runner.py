@@ -75,8 +75,9 @@ def process_bytes(data: bytes, source: str, settings: Settings, *, doc_id: str |
     out = []
     for d in docs:
         d.attach_data(data)
-        d.images.update({n: img for n, img in doc.images.items() if d.page_range and d.page_range[0] <= n <= d.page_range[1]})
-        d.thumbs.update({n: t for n, t in doc.thumbs.items() if d.page_range and d.page_range[0] <= n <= d.page_range[1]})
+        lo, hi = d.page_range or (1, 0)
+        for mine, whole in ((d.images, doc.images), (d.thumbs, doc.thumbs)):  # its pages' renders only
+            mine.update({n: v for n, v in whole.items() if lo <= n <= hi})
         d = _run(DOCUMENT_STAGES, d, ctx)
         if not any(p.words for p in d.pages):
             d.status = Status.failed

@@ -89,7 +89,7 @@ def extract_items(index: list[LineIndex], tables: list[tuple[int, Table]] | None
         items = _table_items(table, page, index)
         if items:
             return items
-    return _line_items(index)
+    return _line_items(index) or _shape_items(index)
 
 
 def _labels(text: str) -> list[str]:
@@ -193,6 +193,45 @@ def _line_items(index: list[LineIndex]) -> list[Item]:
             break
         items.append(Item(values=values, page=li.page, bbox=li.line.bbox,
                           confidence=li.line.confidence, source=li.line.source, cells=cells))
+    return items
+
+
+UNIT = re.compile(r"^[\u4e00-\u9fff]{1,2}(?:[·/][\u4e00-\u9fff]{1,2})?$")  # 吨, 台班, 台·月
+NUMBER = re.compile(r"^\d+(?:\.\d+)?$")
+
+
+def _shape_items(index: list[LineIndex]) -> list[Item]:
+    """Items when the header row is unreadable (faint labels): rows shaped like an item line — a *分类*
+    name first, amount, rate and tax last; between them spec, unit, quantity and price by their form."""
+    items: list[Item] = []
+    for li in index:
+        tokens = li.text.split()
+        if len(tokens) < 4 or not CATEGORY.match(item_name(tokens[0])):
+            if items and END.search(li.text):
+                break
+            continue
+        amount, rate, tax = (P.MONEY_LOOSE.fullmatch(tokens[-3]), P.RATE.fullmatch(tokens[-2]),
+                             P.MONEY_LOOSE.fullmatch(tokens[-1]))
+        if not (amount and rate and tax):
+            continue
+        middle = tokens[1:-3]
+        numbers = [t for t in middle if NUMBER.match(t)][-2:]
+        words = [t for t in middle if t not in numbers]
+        unit = words.pop() if words and UNIT.match(words[-1]) else None
+        cells = {"name": tokens[0], "amount": tokens[-3], "tax_rate": tokens[-2], "tax_amount": tokens[-1]}
+        if words:
+            cells["spec"] = " ".join(words)
+        if unit:
+            cells["unit"] = unit
+        if len(numbers) == 2:
+            cells["quantity"], cells["unit_price"] = numbers
+        elif numbers:  # one number: a whole count is the quantity, a fraction the price
+            cells["quantity" if "." not in numbers[0].rstrip("0").rstrip(".") else "unit_price"] = numbers[0]
+        values = _row_values(cells)
+        if _sums_of(values, items):
+            break
+        items.append(Item(values=values, page=li.page, bbox=li.line.bbox, confidence=li.line.confidence,
+                          source=li.line.source, cells={k: [v] for k, v in cells.items()}))
     return items
 
 

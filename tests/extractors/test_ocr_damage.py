@@ -94,3 +94,25 @@ def test_cement_grade_letter_o_restored_and_other_specs_kept():
     assert spec_text("P.S.A32.5") == "P.S.A32.5"
     assert spec_text("DN50*3.5") == "DN50*3.5"
     assert spec_text("1830*915*15") == "1830*915*15"
+
+
+def test_items_read_by_their_shape_when_the_faint_header_is_unreadable():
+    """Faint grey labels read as 目名 1 格号 单位 单: no header to hang columns on; rows shaped like item lines
+    (a *分类* name first, amount, rate and tax last) still give every item, and the totals row ends them."""
+    lines = [
+        [("目名", 85), ("1", 190), ("格号", 220), ("单位", 300), ("单", 380)],
+        [("*建筑服务*工程款", 23), ("1334558.46", 430), ("9%", 500), ("120110.26", 540)],
+        [("*信息技术服务*系统运维服务", 23), ("月", 300), ("12", 340), ("56556.8500", 370), ("678682.20", 430),
+         ("6%", 500), ("40720.93", 540)],
+        [("*经营租赁*塔吊租赁费", 23), ("QTZ125", 220), ("台·月", 295), ("3", 345), ("44003.7300", 370),
+         ("132011.19", 430), ("13%", 500), ("17161.45", 540)],
+        [("分", 69), ("汁", 100), ("¥2145251.85", 425), ("¥177992.64", 535)],
+    ]
+    words = [_w(t, x, 150 + 13 * i) for i, row in enumerate(lines) for t, x in row]
+    items = [it.values for it in extract_items(_index(words))]
+    assert [(v["name"], v["amount"], v["tax_rate"], v["tax_amount"]) for v in items] == [
+        ("*建筑服务*工程款", "1334558.46", "0.09", "120110.26"),
+        ("*信息技术服务*系统运维服务", "678682.20", "0.06", "40720.93"),
+        ("*经营租赁*塔吊租赁费", "132011.19", "0.13", "17161.45")]
+    assert (items[1]["unit"], items[1]["quantity"], items[1]["unit_price"]) == ("月", "12", "56556.85")
+    assert (items[2]["spec"], items[2]["unit"], items[2]["quantity"]) == ("QTZ125", "台·月", "3")

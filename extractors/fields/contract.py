@@ -42,7 +42,8 @@ def _side(role: str, text: str) -> str:
     return "payer" if role.startswith("甲") else "payee"
 
 
-PAYS = re.compile(r"(甲|乙)\s*方[^。；;，,：:]{0,24}?支\s*付")
+# the party named last before 支付 pays (乙方提交成果并经甲方确认后支付: 甲方); 向乙方支付 is the payee
+PAYS = re.compile(r"(?<!向)(甲|乙)\s*方(?:(?![甲乙]\s*方)[^。；;，,：:]){0,24}?支\s*付")
 PAID = re.compile(r"向\s*(甲|乙)\s*方[^。；;，,]{0,10}?支\s*付")
 
 

@@ -184,3 +184,12 @@ def test_committed_scanned_contract_end_to_end(settings):
     want = _truth("con_0004")
     wrong = [f for f in TERMS if rec["fields"].get(f) != want.get(f)]
     assert not wrong, {f: (rec["fields"].get(f), want.get(f)) for f in wrong}
+
+
+def test_the_party_named_last_before_pay_is_the_payer():
+    """乙方提交成果并经甲方确认后支付: 甲方 pays (the one nearest 支付); 向乙方支付违约金 makes 乙方 the payee."""
+    from extractors.fields.contract import _yi_pays
+
+    assert not _yi_pays("乙方提交阶段成果并经甲方确认后15日内支付合同价款的40%。"
+                        "甲方逾期付款的，每日按应付未付款的0.05%向乙方支付违约金。")
+    assert _yi_pays("乙方应于每月5日前向甲方支付当月租金。乙方逾期支付租金的，按日支付违约金。")

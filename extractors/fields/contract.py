@@ -57,30 +57,39 @@ def _yi_pays(text: str) -> bool:
     return votes["乙"] > votes["甲"]
 
 
+def _keep(by_side: dict[str, Found], side: str, found: Found) -> None:
+    """The first name given for a side, unless a later one completes it (a seal hid its last characters
+    where the name first appears: 中建二局第二建设工程有限责任公 → …公司)."""
+    first = by_side.get(side)
+    if first is None:
+        by_side[side] = found
+        return
+    old, new = first.value.text.replace(" ", ""), found.value.text.replace(" ", "")
+    if new.startswith(old) and 0 < len(new) - len(old) <= 2:
+        by_side[side] = found
+
+
 def _parties(doc: Document, index: list[LineIndex]) -> None:
     head = [i for i, li in enumerate(index) if li.page <= 2][:120]
     text = "\n".join(li.text for li in index)
     found = find_all(index, PARTY, stop=re.compile(r"[（(]以下|[，,；;。]|地\s*址|法定代表人|联\s*系|电\s*话|" + PARTY.pattern[PARTY.pattern.index("((?:"):]), lines=head, below=False)
-    seen: dict[str, object] = {}
-    jia_yi: dict[str, object] = {}
+    seen: dict[str, Found] = {}
+    jia_yi: dict[str, Found] = {}
     for f in found:
         m = PARTY.search(f.label.text) or PARTY.search(" " + f.label.text)
         role = (m.group(1) if m else f.label.text).replace(" ", "")
         label = f.label.text.replace(" ", "")
         named_roles = re.findall(rf"{PAYER}|{PAYEE}", label)
         if named_roles:
-            side = _side(named_roles[0], text)
+            _keep(seen, _side(named_roles[0], text), f)
         else:
-            side = _side(role, text)
-            jia_yi.setdefault(side, f)
-            continue
-        seen.setdefault(side, f)
+            _keep(jia_yi, _side(role, text), f)
     if jia_yi and _yi_pays(text):  # a lease or sale where 甲方 is paid: the debtor is 乙方
         jia_yi = {("payee" if side == "payer" else "payer"): f for side, f in jia_yi.items()}
     for side, f in jia_yi.items():
         seen.setdefault(side, f)
-    put(doc, "party_a_name", seen.get("payer"), canonical_name)  # type: ignore[arg-type]
-    put(doc, "party_b_name", seen.get("payee"), canonical_name)  # type: ignore[arg-type]
+    put(doc, "party_a_name", seen.get("payer"), canonical_name)
+    put(doc, "party_b_name", seen.get("payee"), canonical_name)
 
 
 def _title(doc: Document, index: list[LineIndex]) -> None:

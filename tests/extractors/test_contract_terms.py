@@ -193,3 +193,17 @@ def test_the_party_named_last_before_pay_is_the_payer():
     assert not _yi_pays("乙方提交阶段成果并经甲方确认后15日内支付合同价款的40%。"
                         "甲方逾期付款的，每日按应付未付款的0.05%向乙方支付违约金。")
     assert _yi_pays("乙方应于每月5日前向甲方支付当月租金。乙方逾期支付租金的，按日支付违约金。")
+
+
+def test_a_party_name_cut_by_a_seal_is_completed_by_its_later_mention():
+    from extractors.fields.contract import _keep
+    from extractors.fields.finder import Found
+    from extractors.layout import Span
+
+    def found(text: str) -> Found:
+        return Found(value=Span(text, (0, 0, 10, 10), 1, 1.0, "ocr"), label=Span("甲方", (0, 0, 5, 10), 1, 1.0, "ocr"))
+
+    sides: dict[str, Found] = {}
+    for text in ("中建二局第二建设工程有限责任公", "中建二局第二建设工程有限责任公司", "中建二局第二建设工程有限责任公司第一分公司"):
+        _keep(sides, "payer", found(text))
+    assert sides["payer"].value.text == "中建二局第二建设工程有限责任公司"  # completed, not replaced by a longer other name

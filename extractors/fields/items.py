@@ -257,7 +257,35 @@ def spec_text(text: str) -> str:
     return CEMENT_GRADE.sub(r"\1O", strip_inner_spaces(text))
 
 
+def _split_qty_price(cells: dict[str, str]) -> dict[str, str]:
+    """Quantity and price in one cell (a short quantity right-aligned against a long price joins its column):
+    two numbers where one of the pair is empty are the quantity, then the price."""
+    for key, other in (("unit_price", "quantity"), ("quantity", "unit_price")):
+        parts = (cells.get(key) or "").split()
+        if not cells.get(other) and len(parts) == 2 and all(NUMBER.match(p) for p in parts):
+            return {**cells, "quantity": parts[0], "unit_price": parts[1]}
+    return cells
+
+
+def _glued_quantity(values: dict[str, Any]) -> None:
+    """OCR glued a small quantity to the price (1 346709.48 → 1346709.48): when the price alone does not
+    give the amount, the leading digits that make quantity × price = amount (to the cent) are the quantity."""
+    price, amount = values.get("unit_price"), values.get("amount")
+    if values.get("quantity") or not price or not amount or "." not in price:
+        return
+    total = Decimal(amount)
+    if abs(Decimal(price) - total) <= Decimal("0.01"):
+        return
+    for k in range(1, min(5, price.index("."))):
+        qty, rest = Decimal(price[:k]), price[k:]
+        if qty > 0 and not rest.startswith("0") and abs(qty * Decimal(rest) - total) <= Decimal("0.01") * max(qty, 1):
+            values["quantity"], values["unit_price"] = canonical_decimal(qty), canonical_decimal(rest)
+            return
+
+
 def _row_values(cells: dict[str, str]) -> dict[str, Any]:
+    cells = _split_qty_price(cells)
+
     def dec(key: str) -> str | None:
         return canonical_decimal(cells[key]) if cells.get(key) else None
 
@@ -270,7 +298,7 @@ def _row_values(cells: dict[str, str]) -> dict[str, Any]:
     if cells.get("tax_rate"):
         m = P.RATE.search(cells["tax_rate"])
         rate = parse_rate(m.group(1)) if m else None
-    return {
+    values = {
         "name": item_name(cells["name"]) if cells.get("name") else None,
         "spec": spec_text(cells["spec"]) if cells.get("spec") else None,
         "unit": strip_inner_spaces(cells["unit"]) if cells.get("unit") else None,
@@ -280,3 +308,5 @@ def _row_values(cells: dict[str, str]) -> dict[str, Any]:
         "tax_rate": rate,
         "tax_amount": mon("tax_amount"),
     }
+    _glued_quantity(values)
+    return values

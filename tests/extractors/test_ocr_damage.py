@@ -116,3 +116,15 @@ def test_items_read_by_their_shape_when_the_faint_header_is_unreadable():
         ("*经营租赁*塔吊租赁费", "132011.19", "0.13", "17161.45")]
     assert (items[1]["unit"], items[1]["quantity"], items[1]["unit_price"]) == ("月", "12", "56556.85")
     assert (items[2]["spec"], items[2]["unit"], items[2]["quantity"]) == ("QTZ125", "台·月", "3")
+
+
+def test_quantity_glued_to_the_price_or_sharing_its_cell_is_split_by_arithmetic():
+    from extractors.fields.items import _row_values
+
+    glued = _row_values({"name": "*现代服务*工程咨询费", "unit_price": "1346709.48113208", "amount": "346709.48"})
+    assert (glued["quantity"], glued["unit_price"]) == ("1", "346709.48113208")
+    shared = _row_values({"name": "*现代服务*工程咨询费", "unit_price": "1.00 367757.01886792", "amount": "367757.02"})
+    assert (shared["quantity"], shared["unit_price"]) == ("1", "367757.01886792")
+    # a price that is the amount over a lost quantity is left alone: no split multiplies out
+    kept = _row_values({"name": "*钢材*螺纹钢", "unit_price": "4272.07", "amount": "418022.05"})
+    assert (kept["quantity"], kept["unit_price"]) == (None, "4272.07")

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from itertools import pairwise
 
 import numpy as np
 
@@ -54,6 +55,7 @@ FRAGMENTED_SCALE = 1.5  # ... and the thresholds rise by this factor
 JOINERS = frozenset("¥￥$€£:：.,，-/")  # may stand alone between the pieces of one number
 JOIN_GAP = 0.5  # pieces of one number are at most this x their height apart
 SEPARATORS = frozenset(",.，。:-/ '")
+WIDE = 1.6  # x the median glyph width of the number: two characters taken as one
 
 
 @dataclass(frozen=True)
@@ -297,10 +299,25 @@ def numbers(words: list[Word]) -> list[Word]:
     return out
 
 
-def page_runs(gray: np.ndarray, words: list[Word], k: float) -> tuple[list[tuple[OddRun, Word]], float]:
-    """(the most deviant run of every number judged on the page, the factor on the thresholds:
-    1, or ``FRAGMENTED_SCALE`` on a page whose strokes come apart into many blobs)."""
-    cuts: list[tuple[Word, list[Glyph]]] = []
+def doubtful(glyphs: list[Glyph], text: str) -> bool:
+    """A cut whose glyph sizes may mislead: more blobs than characters (ink of another line or of a
+    seal's legend), letters inside the number (an id's J or Q descends), or a glyph over
+    ``WIDE`` x the median width overlapping its neighbour (touching characters taken as one,
+    a stroke broken off another)."""
+    chars = [ch for ch in text if ch not in SEPARATORS]
+    if len(glyphs) > len(chars) or any(ch.isalpha() for ch in text.lstrip("".join(c for c in text if c.isalpha()))):
+        return True
+    widths = sorted(g.x1 - g.x0 for g in glyphs)
+    wide = widths[-1] > WIDE * widths[len(widths) // 2]
+    return wide and any(min(a.x1, b.x1) - max(a.x0, b.x0) > 0.3 * min(a.x1 - a.x0, b.x1 - b.x0)
+                        for a, b in pairwise(glyphs))
+
+
+def page_runs(gray: np.ndarray, words: list[Word], k: float) -> tuple[list[tuple[OddRun, Word, bool]], float]:
+    """(the most deviant run of every number judged on the page with whether its cut is
+    ``doubtful``, the factor on the thresholds: 1, or ``FRAGMENTED_SCALE`` on a page whose strokes
+    come apart into many blobs)."""
+    cuts: list[tuple[Word, list[Glyph], bool]] = []
     fragments: list[float] = []
     for w in numbers(words):
         glyphs, blobs = cut_word(gray, to_pixels(w.bbox, k))
@@ -308,28 +325,32 @@ def page_runs(gray: np.ndarray, words: list[Word], k: float) -> tuple[list[tuple
             fragments.append(blobs / len(w.text))
         if not plausible(glyphs, w.text):
             continue
+        doubt = doubtful(glyphs, w.text)
         glyphs = digits_only(glyphs, w.text)
         if len(glyphs) >= MIN_RUN + 2 and not _uniform(glyphs):
-            cuts.append((w, glyphs))
+            cuts.append((w, glyphs, doubt))
     # a shattered scan (bi-level, heavy noise) breaks glyphs into pieces of any height: only gross misfits count
     scale = FRAGMENTED_SCALE if fragments and _median(fragments) > FRAGMENTED else 1.0
-    runs = [(run, w) for w, glyphs in cuts if (run := odd_run(glyphs)) is not None]
+    runs = [(run, w, doubt) for w, glyphs, doubt in cuts if (run := odd_run(glyphs)) is not None]
     return runs, scale
 
 
 def glyph_flags(gray: np.ndarray, words: list[Word], page: int, k: float) -> list[RiskFlag]:
     """One flag per page whose numbers hold a run of glyphs of another size or baseline: red from
-    ``RED_DEV``, yellow from ``YELLOW_DEV``; evidence: the run's box in points, every run found."""
+    ``RED_DEV`` (yellow where the cut is ``doubtful``), yellow from ``YELLOW_DEV``; evidence: the
+    run's box in points, every run found."""
     runs, scale = page_runs(gray, words, k)
-    found = sorted(((run, w) for run, w in runs if run.deviation >= YELLOW_DEV * scale), key=lambda f: -f[0].deviation)
+    found = sorted(((run, w, doubt) for run, w, doubt in runs if run.deviation >= YELLOW_DEV * scale),
+                   key=lambda f: (f[2], -f[0].deviation))  # a sure cut first
+
     if not found:
         return []
 
     def pts(b: tuple[int, int, int, int]) -> list[float]:
         return [round(b[0] / k, 1), round(b[1] / k, 1), round(b[2] / k, 1), round(b[3] / k, 1)]
 
-    run, w = found[0]
-    red = run.deviation >= RED_DEV * scale
+    run, w, doubt = found[0]
+    red = run.deviation >= RED_DEV * scale and not doubt
     return [RiskFlag(
         code="IMAGE_TAMPERING", severity="red" if red else "yellow",
         message=f"page {page}: in {w.text!r}, {run.end - run.start} characters are printed in another size or on "
@@ -338,4 +359,5 @@ def glyph_flags(gray: np.ndarray, words: list[Word], page: int, k: float) -> lis
         evidence={"page": page, "bbox": pts(run.box), "cue": "glyph", "word": w.text,
                   "word_bbox": [round(v, 1) for v in w.bbox], "deviation": round(run.deviation, 2),
                   "height_ratio": round(run.height_ratio, 2), "baseline_shift": round(run.shift, 2),
-                  "stroke_ratio": round(run.stroke_ratio, 2), "regions": [pts(r.box) for r, _ in found]})]
+                  "stroke_ratio": round(run.stroke_ratio, 2), "doubtful_cut": doubt,
+                  "regions": [pts(r.box) for r, _, _ in found]})]

@@ -69,6 +69,17 @@ def test_two_numbers_of_two_sizes_read_as_one_word_are_no_run() -> None:
     assert gc.odd_run(_row([30] * 8 + [18] * 10, [100] * 8 + [95] * 10)) is None
 
 
+def test_doubtful_cuts_cap_the_flag_at_yellow() -> None:
+    row = _row([20] * 8, [100] * 8)
+    assert not gc.doubtful(row, "12345678")
+    assert gc.doubtful(row, "123456")  # more blobs than characters: another line's ink, a seal's legend
+    assert gc.doubtful(row, "1234567J")  # letters in an id have their own heights (J descends)
+    assert not gc.doubtful(row, "CNY12345")  # a leading label is cut off before judging
+    merged = [*row[:2], gc.Glyph(x0=40, y0=80, x1=75, y1=100, stroke=3.0), *row[4:]]  # two digits touching,
+    merged[1] = gc.Glyph(x0=30, y0=88, x1=45, y1=100, stroke=3.0)  # and a stroke broken off under them
+    assert gc.doubtful(merged, "1234567")
+
+
 def test_numbers_joins_pieces_of_one_number_but_not_labels() -> None:
     def w(text: str, x0: float, x1: float, y0: float = 100) -> Word:
         return Word(text=text, bbox=(x0, y0, x1, y0 + 12), source="ocr")

@@ -1,0 +1,387 @@
+"""IMAGE_TAMPERING cue ``copy_move``: a piece of a printed number pasted from elsewhere on the page.
+
+A digit copied onto an amount, a date or an id duplicates its source down to the scan noise,
+which two prints of the same digit never share; re-saved as JPEG it is what its source becomes
+when compressed again at the target's place. Natural repeats differ by noise, by the sub-pixel
+phase of the glyphs and by their own JPEG history. The cue reads the stored pixels
+(``page_pixels``) around the words that hold digits (grown by ``GROW_X`` / ``GROW_Y`` digit
+heights: a pasted cell may reach past the OCR box):
+
+1. Candidates. Corners: local maxima of the Shi-Tomasi response over one threshold for the page
+   (so a copy and its source get the same corners), each described by the 9 x 9 pixels around
+   it and paired with its ``KNN`` most similar corners at least ``MIN_SHIFT`` digit heights
+   away. ``MIN_PAIRS`` pairs near one another that agree on a shift, or one *distinct* pair
+   (nearer than ``DISTINCT`` x the next: a small patch may keep one corner away from its cut
+   edges), propose a cell (``CELL_W`` x ``CELL_H`` digit heights, so that it fits inside a
+   one-digit patch), placed where it agrees best with its counterpart.
+2. Residual of the copy hypothesis: the mean squared difference of cell and counterpart (a
+   lossless copy: 0) or, on a JPEG page, of the cell and its counterpart pasted there and
+   compressed again (``codec``: the quality under which the text blocks are fixed points of a
+   standard encoder, per page; the grey plane, or each channel of an RGB JPEG in TIFF). Over the
+   cell's texture (what shifting it by one pixel changes) that is its *ratio*.
+3. The page's natural repeats set the scale: ``BASE_Q`` percentile of the ratios of its textured
+   cells (``MIN_TEXTURE``: not bare paper or a rule). The best cell's ratio over that floor is the
+   score: red under ``RED_RATIO``, yellow under ``YELLOW_RATIO``.
+
+Calibration (``samples.generate`` + ``samples.tamper`` ``image_copy``, two sets: 130 clean scan
+pages, 48 copies): natural repeats score 0.16 and up; copies 0.000 lossless (PNG, a lossless save
+of a JPEG page) and 0.005-0.08 after one JPEG re-save at the page's quality (11 of the 12 flagged).
+Missed: bi-level pages (identical natural repeats: not judged, ``MIN_PAPER``), pages the forger
+re-rendered (an image PDF rasterised again: every pixel resampled), WebP (no codec model: a
+re-saved copy scores 0.19-0.5), copies overlapping their own source (a digit smeared sideways by
+a few pixels) and one-digit patches whose only corners lie on their cut edges. Pages without scan
+noise on the paper (bi-level, digital renders) are not judged: repeats are identical there; nor
+are pages that repeat themselves exactly at several shifts (``rendered``: 5 of 16 real invoice
+images, digital PNGs on a textured background, would have been flagged red).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from classifiers.checks.glyph_consistency import NOT_NUMBER
+from classifiers.checks.page_pixels import StoredPage
+from pipeline.types import RiskFlag, Word
+
+GROW_X, GROW_Y = 0.25, 0.75  # x digit height around each word
+CELL_W, CELL_H = 0.4, 0.8  # x digit height: a generated one-digit patch is 0.55 x 1
+MIN_SHIFT = 0.5  # digit heights: a copy does not overlap its source
+DESC_R = 4  # corner descriptor: (2 x 4 + 1)^2 pixels
+KNN = 4  # most similar corners paired with each
+MAX_DESC = 400.0  # mean squared difference of two corner descriptors to be paired
+MIN_PAIRS = 2
+DISTINCT = 0.5  # x the distance to the second nearest corner
+CORNER_LEVEL = 0.3  # x the 99th percentile of the corner response in the number boxes
+MAX_CORNERS = 3000  # the strongest kept (pairing costs their number squared): generated pages 1000, 2000 at most
+MIN_HEIGHT = 12  # px: smaller digits are too coarse for a cell
+MIN_PAPER = 0.2  # see paper_variation: generated scans 0.24 and up (one at 0.09), renders 0
+BASE_Q = 5  # percentile of the page's residual ratios taken as its natural floor
+RED_RATIO, YELLOW_RATIO = 0.1, 0.15  # x the floor; natural repeats 0.16 and up
+MIN_TEXTURE = 0.4  # x the page's median cell texture
+MIN_CELLS = 20  # textured cells a page needs for its floor
+EXACT = 0.5  # mean squared difference under which two cells are the same pixels
+RENDERED = 3
+JPEG_QUALITIES = range(30, 96)
+FIXED_POINT = 0.5  # mean squared change of text blocks compressed again at the page's quality
+SHARP_DIP = 0.3  # ... and that much less than at qualities 2-3 steps away
+
+
+@dataclass(frozen=True)
+class Cells:
+    """Candidate cells (x, y: top-left in stored pixels) with the shift to their counterpart and
+    the measures of the copy hypothesis."""
+
+    x: np.ndarray
+    y: np.ndarray
+    dx: np.ndarray
+    dy: np.ndarray
+    plain: np.ndarray  # mean squared difference of cell and counterpart
+    forward: np.ndarray  # ... of the cell and its counterpart pasted there and compressed again (nan: no JPEG)
+    texture: np.ndarray  # mean squared difference of the cell and itself shifted by one pixel
+    w: int
+    h: int
+
+    @property
+    def ratio(self) -> np.ndarray:
+        """What the copy hypothesis leaves unexplained, over the cell's texture."""
+        return np.fmin(self.plain, self.forward) / np.maximum(self.texture, 1e-6)
+
+
+def number_boxes(stored: StoredPage, words: list[Word], k: float) -> tuple[list[tuple[int, int, int, int]], float]:
+    """(boxes in stored pixels of the words holding digits, their median height in pixels): amounts,
+    dates, ids, codes; not a VAT invoice's cipher block, nor seal lettering."""
+    boxes, heights = [], []
+    for w in words:
+        if any(ch.isdigit() for ch in w.text) and not NOT_NUMBER.intersection(w.text) and not (w.red or w.in_seal):
+            boxes.append(stored.box(w.bbox, k))
+            heights.append((w.bbox[3] - w.bbox[1]) * k)
+    return boxes, float(np.median(heights)) if heights else 0.0
+
+
+def area_mask(shape: tuple[int, int], boxes: list[tuple[int, int, int, int]], h: float) -> np.ndarray:
+    m = np.zeros(shape, np.uint8)
+    gx, gy = round(GROW_X * h), round(GROW_Y * h)
+    for x0, y0, x1, y1 in boxes:
+        m[max(0, y0 - gy):max(0, y1 + gy), max(0, x0 - gx):max(0, x1 + gx)] = 255
+    return m
+
+
+def paper_variation(gray: np.ndarray, mask: np.ndarray) -> float:
+    """Standard deviation of the means of the 8 x 8 blocks of bare paper in ``mask``: scan noise
+    and tint leave some even after JPEG has flattened each block; a rendered page has none, and a
+    bi-level page has two grey levels only (0 then)."""
+    import cv2
+
+    span = cv2.dilate(gray, np.ones((3, 3), np.uint8)) - cv2.erode(gray, np.ones((3, 3), np.uint8))
+    h, w = gray.shape[0] // 8 * 8, gray.shape[1] // 8 * 8
+
+    def blocks(a: np.ndarray) -> np.ndarray:
+        return a[:h, :w].reshape(h // 8, 8, w // 8, 8).transpose(0, 2, 1, 3).reshape(h // 8, w // 8, 64)
+
+    flat = (blocks(span).max(axis=2) < 48) & (blocks(mask).min(axis=2) > 0)
+    means = blocks(gray).mean(axis=2)[flat]
+    if len(means) < 10 or len(np.unique(gray[mask > 0])) <= 4:
+        return 0.0
+    paper = means[means >= np.percentile(means, 75) - 30]  # not the flat inside of a thick stroke
+    return float(paper.std())
+
+
+def _jpeg(a: np.ndarray, q: int) -> np.ndarray:
+    """``a`` (grey) compressed at quality ``q`` by libjpeg's standard tables, and decoded."""
+    import cv2
+
+    return cv2.imdecode(cv2.imencode(".jpg", a, [cv2.IMWRITE_JPEG_QUALITY, q])[1], cv2.IMREAD_GRAYSCALE)
+
+
+def codec(stored: StoredPage, boxes: list[tuple[int, int, int, int]]) -> tuple[list[np.ndarray], int] | None:
+    """(the planes a JPEG encoder compressed, its quality) when the text blocks of the page are fixed
+    points of a standard JPEG encoder at one quality: the grey (luma) plane of a YCbCr JPEG, or
+    each channel of an RGB one (JPEG in TIFF); None for pages with no such trace."""
+    gray = stored.gray
+    crops = []
+    for x0, y0, x1, _ in sorted(boxes, key=lambda b: b[0] - b[2])[:4]:
+        cx, cy = max(0, x0 // 8 * 8), max(0, y0 // 8 * 8)
+        if gray[cy:cy + 32, cx:cx + 64].shape == (32, 64):
+            crops.append((cy, cx))
+    if not crops:
+        return None
+    options = [[gray]] + ([[np.ascontiguousarray(stored.image[..., c]) for c in range(3)]] if stored.image.ndim == 3 else [])
+    for planes in options:
+        sample = np.concatenate([p[cy:cy + 32, cx:cx + 64] for p in planes for cy, cx in crops])
+        err = {q: float(((_jpeg(sample, q).astype(np.float32) - sample) ** 2).mean()) for q in JPEG_QUALITIES}
+        q = min(err, key=err.__getitem__)
+        near = [err[v] for v in (q - 3, q - 2, q + 2, q + 3) if v in err]
+        if err[q] <= FIXED_POINT and err[q] < SHARP_DIP * float(np.median(near)):
+            return planes, q
+    return None
+
+
+def _windows(a: np.ndarray, x: np.ndarray, y: np.ndarray, w: int, h: int) -> np.ndarray:
+    """The (n, h, w) windows of ``a`` with top-left corners (x, y)."""
+    return a[y[:, None, None] + np.arange(h)[None, :, None], x[:, None, None] + np.arange(w)[None, None, :]]
+
+
+def corners(smooth: np.ndarray, boxes: list[tuple[int, int, int, int]]) -> np.ndarray:
+    """Corners (x, y) of the boxes: local maxima of the Shi-Tomasi response above one threshold for
+    the whole page (``CORNER_LEVEL`` of its strong corners), so that a copy and its source get
+    the same corners whatever else their boxes hold; at least ``DESC_R`` from the page edge."""
+    import cv2
+
+    H, W = smooth.shape
+    r = DESC_R
+    crops = []
+    for x0, y0, x1, y1 in boxes:
+        x0, y0, x1, y1 = max(r, x0), max(r, y0), min(W - r, x1), min(H - r, y1)
+        if x1 - x0 >= 8 and y1 - y0 >= 8:
+            crops.append((x0, y0, cv2.cornerMinEigenVal(smooth[y0:y1, x0:x1], blockSize=5, ksize=3)))
+    if not crops:
+        return np.zeros((0, 2), int)
+    level = CORNER_LEVEL * float(np.percentile(np.concatenate([c.ravel() for _, _, c in crops]), 99))
+    found, strength = [], []
+    for x0, y0, eig in crops:
+        peak = (eig >= cv2.dilate(eig, np.ones((5, 5), np.uint8))) & (eig > level)
+        ys, xs = np.nonzero(peak)
+        found.append(np.column_stack([xs + x0, ys + y0]))
+        strength.append(eig[ys, xs])
+    p, s = np.vstack(found), np.concatenate(strength)
+    _, first = np.unique(p[:, 1].astype(np.int64) * W + p[:, 0], return_index=True)  # grown boxes overlap
+    return p[first[np.argsort(-s[first])[:MAX_CORNERS]]]
+
+
+def corner_pairs(image: np.ndarray, p: np.ndarray, min_shift: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """(target corners, shifts to their paired corners, distinct), one row per pair: each corner
+    with its ``KNN`` most similar corners (the 9 x 9 pixels around them) at least ``min_shift``
+    away; *distinct*: the nearest, and under ``DISTINCT`` of the distance to the next one (a copy
+    is nearer its source than any natural repeat is to another)."""
+    none = np.zeros((0, 2), int)
+    if len(p) < 3:
+        return none, none, np.zeros(0, bool)
+    r = DESC_R
+    desc = _windows(image, p[:, 0] - r, p[:, 1] - r, 2 * r + 1, 2 * r + 1).reshape(len(p), -1).astype(np.float32)
+    sq = (desc * desc).sum(axis=1)
+    dist = (sq[:, None] + sq[None, :] - 2.0 * desc @ desc.T) / desc.shape[1]
+    px, py = p[:, 0].astype(np.int32), p[:, 1].astype(np.int32)
+    dist[(np.abs(px[:, None] - px[None, :]) < min_shift) & (np.abs(py[:, None] - py[None, :]) < min_shift)] = np.inf
+    kn = min(KNN, len(p) - 2)
+    nn = np.argpartition(dist, kn, axis=1)[:, :kn + 1]
+    nd = np.take_along_axis(dist, nn, axis=1)
+    order = np.argsort(nd, axis=1)
+    nn, nd = np.take_along_axis(nn, order, axis=1), np.take_along_axis(nd, order, axis=1)
+    distinct = np.zeros(nn.shape, bool)
+    distinct[:, 0] = nd[:, 0] <= DISTINCT * np.maximum(nd[:, 1], 0.0)
+    i, j, d = np.repeat(np.arange(len(p)), kn), nn[:, :kn].ravel(), nd[:, :kn].ravel()
+    keep = d <= MAX_DESC
+    return p[i[keep]], p[j[keep]] - p[i[keep]], distinct[:, :kn].ravel()[keep]
+
+
+def _code(v: np.ndarray) -> np.ndarray:
+    """Rows of small integers (|v| < 2^15) as one int64 each, for np.unique."""
+    out = np.zeros(len(v), np.int64)
+    for col in v.T:
+        out = out * 65536 + (col.astype(np.int64) + 32768)
+    return out
+
+
+def candidate_cells(targets: np.ndarray, shifts: np.ndarray, distinct: np.ndarray, h: float
+                    ) -> tuple[np.ndarray, np.ndarray]:
+    """(cell centres, shifts) where ``MIN_PAIRS`` corner pairs less than half a digit apart agree
+    on a shift to a pixel or two, or one distinct pair does (a small patch may hold one corner
+    away from its cut edges). Pairs are binned by target and shift, each into the bins on
+    both sides of its position, so that neighbours on two sides of a bin edge still meet."""
+    if not len(targets):
+        return np.zeros((0, 2)), np.zeros((0, 2), int)
+    cell = max(1.0, h / 2)
+    scaled = np.column_stack([targets / cell, shifts / 2.0])
+    both = np.stack([np.floor(scaled), np.ceil(scaled)]).astype(int)  # (2, pairs, 4)
+    rows = [np.column_stack([np.arange(len(scaled))] + [both[(v >> axis) & 1, :, axis] for axis in range(4)])
+            for v in range(16)]  # every axis rounded down and up
+    keyed = np.vstack(rows)
+    code = _code(keyed[:, 1:])
+    order = np.lexsort((keyed[:, 0], code))
+    keyed, code = keyed[order], code[order]
+    fresh = np.r_[True, (code[1:] != code[:-1]) | (keyed[1:, 0] != keyed[:-1, 0])]  # one row per pair and bin
+    keyed, code = keyed[fresh], code[fresh]
+    _, inv, counts = np.unique(code, return_inverse=True, return_counts=True)
+    good = (counts[inv] >= MIN_PAIRS) | distinct[keyed[:, 0]]
+    pair, group = keyed[good, 0], inv[good]
+    if not len(pair):
+        return np.zeros((0, 2)), np.zeros((0, 2), int)
+    order = np.argsort(group, kind="stable")
+    pair, group = pair[order], group[order]
+    starts = np.flatnonzero(np.r_[True, group[1:] != group[:-1]])
+    n = np.diff(np.r_[starts, len(group)])[:, None]
+    centres = np.add.reduceat(targets[pair].astype(float), starts) / n
+    moves = np.round(np.add.reduceat(shifts[pair].astype(float), starts) / n).astype(int)
+    _, first = np.unique(_code(np.column_stack([np.round(centres / (cell / 2)), np.round(moves / 2)]).astype(int)),
+                         return_index=True)  # the same corners binned again, or a few more of them
+    return centres[first], moves[first]
+
+
+def measure(stored: StoredPage, words: list[Word], k: float) -> Cells | None:
+    """The candidate cells of a page with their measures; None when the page cannot be judged."""
+    import cv2
+
+    boxes, h = number_boxes(stored, words, k)
+    if len(boxes) < 2 or h < MIN_HEIGHT:
+        return None
+    gray = stored.gray
+    mask = area_mask(gray.shape, boxes, h)
+    if paper_variation(gray, mask) < MIN_PAPER:
+        return None  # no scan noise: repeated glyphs may be identical
+    smooth = cv2.GaussianBlur(gray, (0, 0), 0.8)
+    gx, gy = round(GROW_X * h), round(GROW_Y * h)
+    grown = [(x0 - gx, y0 - gy, x1 + gx, y1 + gy) for x0, y0, x1, y1 in boxes]
+    targets, shifts, distinct = corner_pairs(smooth, corners(smooth, grown), MIN_SHIFT * h)
+    centres, moves = candidate_cells(targets, shifts, distinct, h)
+    ch, cw = round(CELL_H * h), round(CELL_W * h)
+    H, W = gray.shape
+    # the cell and its counterpart, each with half a cell of room around it, inside the page
+    x = np.round(centres[:, 0] - cw).astype(int)
+    y = np.round(centres[:, 1] - ch).astype(int)
+    ok = ((np.minimum(x, x + moves[:, 0]) >= 2) & (np.minimum(y, y + moves[:, 1]) >= 2)
+          & (np.maximum(x, x + moves[:, 0]) + 2 * cw < W - 2) & (np.maximum(y, y + moves[:, 1]) + 2 * ch < H - 2)
+          & ((moves[:, 0] % 8 != 0) | (moves[:, 1] % 8 != 0)))  # whole JPEG blocks away: identical coding
+    x, y, moves = x[ok], y[ok], moves[ok]
+    if not len(x):
+        return None
+    g = gray.astype(np.float32)
+    dx, dy = _shift(g, x + cw // 2, y + ch // 2, moves, cw, ch)
+    x, y = _place(g, x, y, dx, dy, cw, ch)
+    target = _windows(g, x, y, cw, ch)
+    plain = ((target - _windows(g, x + dx, y + dy, cw, ch)) ** 2).mean(axis=(1, 2))
+    texture = np.min([((target - _windows(g, x + ox, y + oy, cw, ch)) ** 2).mean(axis=(1, 2))
+                      for ox, oy in ((1, 0), (0, 1), (1, 1), (1, -1))], axis=0)
+    found = codec(stored, boxes)
+    forward = recompressed(*found, x, y, dx, dy, cw, ch) if found is not None else np.full(len(x), np.nan)
+    return Cells(x, y, dx, dy, plain, forward, texture, cw, ch)
+
+
+def _shift(g: np.ndarray, x: np.ndarray, y: np.ndarray, moves: np.ndarray, w: int, h: int) -> tuple[np.ndarray, np.ndarray]:
+    """The shift within a pixel of ``moves`` that best maps each cell onto its counterpart (the
+    corners of a JPEG page move by one)."""
+    target = _windows(g, x, y, w, h)
+    best = np.full(len(x), np.inf)
+    dx, dy = moves[:, 0].copy(), moves[:, 1].copy()
+    for ox in (-1, 0, 1):
+        for oy in (-1, 0, 1):
+            e = ((target - _windows(g, x + moves[:, 0] + ox, y + moves[:, 1] + oy, w, h)) ** 2).mean(axis=(1, 2))
+            better = e < best
+            best[better], dx[better], dy[better] = e[better], moves[better, 0] + ox, moves[better, 1] + oy
+    return dx, dy
+
+
+def _place(g: np.ndarray, x: np.ndarray, y: np.ndarray, dx: np.ndarray, dy: np.ndarray, w: int, h: int
+           ) -> tuple[np.ndarray, np.ndarray]:
+    """Top-left of the w x h cell, within the 2w x 2h area at (x, y), that agrees best with its
+    counterpart: the corners that proposed it sit anywhere in a pasted patch."""
+    diff = (_windows(g, x, y, 2 * w, 2 * h) - _windows(g, x + dx, y + dy, 2 * w, 2 * h)) ** 2
+    c = np.zeros((len(x), 2 * h + 1, 2 * w + 1))
+    c[:, 1:, 1:] = diff.cumsum(axis=1).cumsum(axis=2)
+    box = c[:, h:, w:] - c[:, :-h, w:] - c[:, h:, :-w] + c[:, :-h, :-w]  # (n, h + 1, w + 1) cell sums
+    at = box.reshape(len(x), -1).argmin(axis=1)
+    oy, ox = np.divmod(at, w + 1)
+    return x + ox, y + oy
+
+
+def recompressed(planes: list[np.ndarray], q: int, x: np.ndarray, y: np.ndarray, dx: np.ndarray, dy: np.ndarray,
+                 w: int, h: int) -> np.ndarray:
+    """Mean squared difference between each cell and its counterpart pasted in its place and
+    compressed again at quality ``q`` on the page's 8 x 8 grid: all cells in one mosaic of tiles
+    cut on that grid (JPEG codes its blocks independently)."""
+    tw, th = (w + 7) // 8 * 8 + 8, (h + 7) // 8 * 8 + 8
+    H, W = planes[0].shape
+    x0, y0 = np.minimum(x // 8 * 8, (W - tw) // 8 * 8), np.minimum(y // 8 * 8, (H - th) // 8 * 8)
+    n = len(x)
+    cols = max(1, int(np.ceil(np.sqrt(n))))
+    rows = -(-n // cols)
+    cell = (np.arange(n)[:, None, None], (y - y0)[:, None, None] + np.arange(h)[None, :, None],
+            (x - x0)[:, None, None] + np.arange(w)[None, None, :])
+    out = np.zeros(n)
+    for plane in planes:
+        tiles = np.zeros((rows * cols, th, tw), np.uint8)
+        tiles[:n] = _windows(plane, x0, y0, tw, th)
+        tiles[cell] = _windows(plane, x + dx, y + dy, w, h)
+        mosaic = tiles.reshape(rows, cols, th, tw).transpose(0, 2, 1, 3).reshape(rows * th, cols * tw)
+        back = _jpeg(mosaic, q).reshape(rows, th, cols, tw).transpose(0, 2, 1, 3).reshape(rows * cols, th, tw)[:n]
+        out += ((back[cell].astype(np.float32) - _windows(plane, x, y, w, h)) ** 2).mean(axis=(1, 2))
+    return out / len(planes)
+
+
+def rendered(cells: Cells) -> bool:
+    """Whether the page repeats itself exactly at ``RENDERED`` or more shifts (to 3 px, either
+    way): a page drawn by software, where the same glyph at the same phase is the same pixels,
+    however textured its background. A copy repeats one place, or a few."""
+    exact = cells.plain < EXACT
+    shifts = np.column_stack([cells.dx[exact], cells.dy[exact]])
+    shifts = np.where((shifts[:, :1] < 0) | ((shifts[:, :1] == 0) & (shifts[:, 1:] < 0)), -shifts, shifts)
+    return len(np.unique(np.round(shifts / 3), axis=0)) >= RENDERED
+
+
+def copy_flags(stored: StoredPage, words: list[Word], page: int, k: float) -> list[RiskFlag]:
+    """One flag per page whose numbers hold a cell explained as a copy of another place on the page:
+    red under ``RED_RATIO`` of the page's natural floor, yellow under ``YELLOW_RATIO``."""
+    cells = measure(stored, words, k)
+    if cells is None:
+        return []
+    textured = cells.texture >= MIN_TEXTURE * np.median(cells.texture)  # not bare paper, a rule, a dot
+    if textured.sum() < MIN_CELLS:
+        return []
+    if rendered(cells):
+        return []
+    ratio = np.where(textured, cells.ratio, np.inf)
+    floor = float(np.percentile(ratio[textured], BASE_Q))
+    i = int(np.argmin(ratio))
+    score = float(ratio[i]) / max(floor, 1e-9)
+    if score >= YELLOW_RATIO:
+        return []
+    w, h = cells.w, cells.h
+    a = (int(cells.x[i]), int(cells.y[i]))
+    b = (a[0] + int(cells.dx[i]), a[1] + int(cells.dy[i]))
+    return [RiskFlag(
+        code="IMAGE_TAMPERING", severity="red" if score < RED_RATIO else "yellow",
+        message=f"page {page}: a piece of a printed number repeats another place on the page down to its scan "
+                f"noise ({score:.2f} of the closest natural repeats): one was copied onto the other",
+        evidence={"page": page, "bbox": stored.points((a[0], a[1], a[0] + w, a[1] + h), k), "cue": "copy_move",
+                  "copy_of": stored.points((b[0], b[1], b[0] + w, b[1] + h), k), "score": round(score, 3)})]

@@ -1,0 +1,147 @@
+"""IMAGE_TAMPERING cue "copy_move": a piece of a number copied from elsewhere on the same page."""
+
+from __future__ import annotations
+
+import io
+
+import numpy as np
+import pytest
+from PIL import Image, ImageDraw, ImageFont
+
+from classifiers.checks import copy_move, image_forensics, page_pixels
+from pipeline.types import Document, Page, RiskFlag, Word
+
+FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
+DPI = 200.0
+K = DPI / 72.0
+SUPER = 8  # drawn at 8x and shrunk: digits land on any sub-pixel phase, as on a scan
+
+
+def _jpeg(a: np.ndarray, q: int) -> np.ndarray:
+    buf = io.BytesIO()
+    Image.fromarray(a).save(buf, "JPEG", quality=q)
+    return np.asarray(Image.open(io.BytesIO(buf.getvalue())))
+
+
+def _page(seed: int, *, noise: float = 4.0, quality: int | None = 75, rows: int = 14) -> tuple[np.ndarray, Page]:
+    """A grey 'scan' of rows of amounts (many repeated digits), with OCR-like word boxes in points."""
+    import cv2
+
+    rng = np.random.default_rng(seed)
+    w, h = 1300, 100 + rows * 70
+    big = Image.new("L", (w * SUPER, h * SUPER), 240)
+    draw = ImageDraw.Draw(big)
+    font = ImageFont.truetype(FONT, 30 * SUPER)
+    words = []
+    for r in range(rows):
+        for c in range(3):
+            text = f"{rng.integers(100000, 999999)}.{rng.integers(10, 99)}"
+            x = (60 + c * 420) * SUPER + int(rng.integers(0, SUPER))
+            y = (50 + r * 70) * SUPER + int(rng.integers(0, SUPER))
+            draw.text((x, y), text, font=font, fill=25)
+            x0, y0, x1, y1 = draw.textbbox((x, y), text, font=font)
+            words.append(Word(text=text, source="ocr",
+                              bbox=(x0 / SUPER / K, y0 / SUPER / K, x1 / SUPER / K, y1 / SUPER / K)))
+    img = np.asarray(big.resize((w, h), Image.Resampling.BOX)).astype(np.float32)
+    img = cv2.GaussianBlur(img, (0, 0), 0.6) + rng.normal(0, noise, img.shape)
+    img = np.clip(img, 0, 255).astype(np.uint8)
+    if quality is not None:
+        img = _jpeg(img, quality)
+    return img, Page(number=1, width=w / K, height=h / K, dpi=DPI, words=words)
+
+
+def _paste(img: np.ndarray, page: Page, src: int, dst: int) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """A copy of ``img`` with one digit cell of word ``src`` pasted over the third digit of word
+    ``dst`` (as ``samples.tamper`` image_copy does); returns it and the pasted box in points."""
+    out = img.copy()
+    sx0, sy0 = (round(v * K) for v in page.words[src].bbox[:2])
+    tx0, ty0, ty1 = (round(page.words[dst].bbox[i] * K) for i in (0, 1, 3))
+    hgt = ty1 - ty0
+    cw = int(hgt * 0.7)
+    sx, tx = sx0 + 3 * cw // 2, tx0 + 2 * cw + 3
+    out[ty0:ty0 + hgt, tx:tx + cw] = img[sy0:sy0 + hgt, sx:sx + cw]
+    return out, (tx / K, ty0 / K, (tx + cw) / K, (ty0 + hgt) / K)
+
+
+def _copy(flags: list[RiskFlag]) -> list[RiskFlag]:
+    return [f for f in flags if f.code == "IMAGE_TAMPERING" and f.evidence.get("cue") == "copy_move"]
+
+
+def _overlaps(a: list[float], b: tuple[float, ...]) -> bool:
+    return not (a[2] <= b[0] or a[0] >= b[2] or a[3] <= b[1] or a[1] >= b[3])
+
+
+# ---- the cue on page images ----
+
+@pytest.mark.parametrize("resave", [None, 75], ids=["lossless", "jpeg-resaved"])
+def test_copied_digit_is_flagged_red_with_its_box(resave: int | None) -> None:
+    img, page = _page(2)
+    bad, pasted = _paste(img, page, src=4, dst=22)
+    if resave is not None:  # the forger saves the page again at the scan's quality
+        bad = _jpeg(bad, resave)
+    flags = _copy(image_forensics.check_page(bad, page))
+    assert flags and flags[0].severity == "red"
+    ev = flags[0].evidence
+    assert ev["page"] == 1 and (_overlaps(ev["bbox"], pasted) or _overlaps(ev["copy_of"], pasted))
+
+
+def test_clean_scan_with_repeated_digits_is_not_flagged() -> None:
+    for seed in (3, 4, 5):
+        img, page = _page(seed)
+        assert _copy(image_forensics.check_page(img, page)) == []
+        cells = copy_move.measure(page_pixels.identity(img), page.words, K)
+        assert cells is not None and len(cells.x) >= copy_move.MIN_CELLS  # judged, not skipped
+
+
+def test_flat_pages_are_not_judged() -> None:
+    clean, page = _page(5, noise=0.0, quality=None)  # a rendered page: white paper, identical digits
+    bad, _ = _paste(clean, page, src=4, dst=22)
+    assert copy_move.measure(page_pixels.identity(clean), page.words, K) is None
+    assert _copy(image_forensics.check_page(bad, page)) == []
+    sparse, page2 = _page(6, rows=2)  # mostly blank paper, two rows of numbers
+    assert _copy(image_forensics.check_page(sparse, page2)) == []
+
+
+def test_codec_finds_the_quality_of_a_jpeg_page() -> None:
+    img, page = _page(7, quality=58)
+    boxes, _ = copy_move.number_boxes(page_pixels.identity(img), page.words, K)
+    found = copy_move.codec(page_pixels.identity(img), boxes)
+    assert found is not None and found[1] == 58
+    png, page = _page(7, quality=None)
+    assert copy_move.codec(page_pixels.identity(png), boxes) is None
+
+
+# ---- the stored pixels and their map to the pipeline's page ----
+
+@pytest.mark.parametrize("rotation", [0, 90, 180, 270])
+@pytest.mark.parametrize("skew", [0.0, 1.7])
+def test_page_map_undoes_turn_and_deskew(rotation: int, skew: float) -> None:
+    import cv2
+
+    from extractors.preprocess import deskew, rotate
+
+    rng = np.random.default_rng(0)
+    stored = cv2.GaussianBlur((rng.random((300, 200)) * 255).astype(np.uint8), (0, 0), 2)
+    upright = rotate(stored, rotation)
+    pipeline = deskew(upright, skew) if skew else upright
+    m = page_pixels.page_map(Page(number=1, width=1, height=1, rotation=rotation, skew=skew), pipeline.shape,
+                             (stored.shape[1], stored.shape[0]), (stored.shape[1], stored.shape[0]))
+    back = cv2.warpAffine(stored, m, (pipeline.shape[1], pipeline.shape[0]), flags=cv2.INTER_LINEAR | cv2.WARP_INVERSE_MAP)
+    assert np.abs(back[30:-30, 30:-30].astype(float) - pipeline[30:-30, 30:-30]).mean() < 0.5
+
+
+def test_stored_page_reads_the_file_not_the_deskewed_image() -> None:
+    from extractors.preprocess import deskew
+
+    img, page = _page(8)
+    buf = io.BytesIO()
+    Image.fromarray(img).save(buf, "PNG")
+    doc = Document(id="d", sha256="", source="x.png", mime="image/png")
+    doc.attach_data(buf.getvalue())
+    turned = deskew(np.dstack([img] * 3), 1.2)
+    stored = page_pixels.stored_page(doc, page.model_copy(update={"skew": 1.2}), turned.shape[:2])
+    assert stored is not None and np.array_equal(stored.gray, img)
+    box = stored.points(stored.box((100.0, 100.0, 120.0, 110.0), K), K)
+    assert abs(box[0] - 100) < 4 and abs(box[3] - 110) < 4  # there and back, grown by the turn
+    no_file = Document(id="e", sha256="", source="y")
+    assert page_pixels.stored_page(no_file, page, img.shape) is None

@@ -85,8 +85,10 @@ def _split_cells(li: LineIndex) -> list[tuple[str, BBox]]:
 
 def extract_items(index: list[LineIndex], tables: list[tuple[int, Table]] | None = None) -> list[Item]:
     """The items, from the first table (page number, table) with an item header, else from the lines."""
-    for page, table in tables or []:
-        items = _table_items(table, page, index)
+    tables = tables or []
+    for page, table in tables:
+        below = [t for p, t in tables if p == page and t is not table]
+        items = _table_items(table, page, index, below)
         if items:
             return items
     return _line_items(index) or _shape_items(index)
@@ -98,22 +100,64 @@ def _labels(text: str) -> list[str]:
     return [name for _, name in found]
 
 
-def _table_items(table: Table, page: int, index: list[LineIndex]) -> list[Item]:
+def _rows(table: Table) -> dict[int, list[TableCell]]:
     rows: dict[int, list[TableCell]] = {}
     for cell in table.cells:
         rows.setdefault(cell.row, []).append(cell)
+    return rows
+
+
+def _table_items(table: Table, page: int, index: list[LineIndex], others: list[Table] | None = None) -> list[Item]:
+    """Items read row by row from the table holding the item header, and on through the tables
+    right below it when it ends before 合计 (column alignment can cut the item rows into two
+    tables where a long price abuts its quantity: 1136 1068.95575221)."""
+    rows = _rows(table)
     head = next((r for r, cells in sorted(rows.items())
                  if {"name", "amount"} <= {n for c in cells for n in _labels(c.text)}
                  and sum(len(_labels(c.text)) for c in cells) >= 4), None)
     if head is None:
         return []
-    cols = {c.col: _labels(c.text) for c in rows[head] if _labels(c.text)}
+    header = [c for c in rows[head] if _labels(c.text)]
+    cols = {c.col: _labels(c.text) for c in header}
     lines = [li for li in index if li.page == page]
     items: list[Item] = []
-    for r in sorted(k for k in rows if k > head):
-        cells = sorted(rows[r], key=lambda c: c.col)
+    ended = _read_rows([rows[r] for r in sorted(k for k in rows if k > head)], cols, page, lines, items)
+    bottom = table.bbox[3]
+    for nxt in sorted(others or [], key=lambda t: t.bbox[1]):
+        if ended or not items or not (bottom - _row_height(items) <= nxt.bbox[1] <= bottom + 3 * _row_height(items)):
+            continue
+        more = _rows(nxt)
+        ended = _read_rows([more[r] for r in sorted(more)], _columns_under(header, nxt), page, lines, items)
+        bottom = nxt.bbox[3]
+    return items
+
+
+def _row_height(items: list[Item]) -> float:
+    return max(it.bbox[3] - it.bbox[1] for it in items)
+
+
+def _columns_under(header: list[TableCell], table: Table) -> dict[int, list[str]]:
+    """A continuation table's columns named by the header cells whose centres they span."""
+    spans: dict[int, tuple[float, float]] = {}
+    for c in table.cells:
+        x0, x1 = spans.get(c.col, (c.bbox[0], c.bbox[2]))
+        spans[c.col] = (min(x0, c.bbox[0]), max(x1, c.bbox[2]))
+    out: dict[int, list[str]] = {}
+    for col, (x0, x1) in spans.items():
+        names = [n for h in sorted(header, key=lambda h: h.bbox[0]) if x0 <= (h.bbox[0] + h.bbox[2]) / 2 <= x1
+                 for n in _labels(h.text)]
+        if names:
+            out[col] = names
+    return out
+
+
+def _read_rows(rows: list[list[TableCell]], cols: dict[int, list[str]], page: int,
+               lines: list[LineIndex], items: list[Item]) -> bool:
+    """Append the items of ``rows`` (cells by column, named by ``cols``); True once 合计 is reached."""
+    for row in rows:
+        cells = sorted(row, key=lambda c: c.col)
         if any(END.search(c.text) for c in cells if c.text):
-            break
+            return True
         joined: dict[str, str] = {}
         for c in cells:
             names, text = cols.get(c.col, []), c.text.replace("\n", "" if cols.get(c.col) == ["name"] else " ").strip()
@@ -133,12 +177,12 @@ def _table_items(table: Table, page: int, index: list[LineIndex]) -> list[Item]:
             continue
         values = _row_values(joined)
         if _sums_of(values, items):
-            break
+            return True
         near = [li.line for li in lines if box[1] <= (li.line.bbox[1] + li.line.bbox[3]) / 2 <= box[3]]
         items.append(Item(values=values, page=page, bbox=box,
                           confidence=min((ln.confidence for ln in near), default=1.0),
                           source=near[0].source if near else "derived", cells={k: [v] for k, v in joined.items()}))
-    return items
+    return False
 
 
 def _sums_of(values: dict[str, Any], items: list[Item]) -> bool:

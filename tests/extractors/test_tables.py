@@ -338,3 +338,31 @@ def test_a_name_column_missing_its_header_rule_is_cut_at_the_item_rows() -> None
     got = _rows(table)
     assert got[0] == ["货物或应税劳务、服务名称", "数量", "金额", "税额"]
     assert got[1:] == [list(r) for r in rows]
+
+
+def test_item_rows_cut_into_two_tables_are_read_through_to_the_total():
+    """Column alignment cut the item rows in two where a long price abuts its quantity (1136 1068.95575221
+    in one column): the rows of the second table, under the same header, are items too (a clean scan had
+    read 3 of 6 items and raised a false AMOUNT_MISMATCH)."""
+    from extractors.fields.items import extract_items
+    from pipeline.types import Table, TableCell
+
+    heads = ["项目名称", "规格型号", "单位", "数量", "单价", "金额", "税率", "税额"]
+    xs = [24, 150, 230, 260, 300, 360, 420, 470, 571]
+
+    def cell(row: int, col: int, text: str, x0: float, x1: float, y: float) -> TableCell:
+        return TableCell(row=row, col=col, text=text, bbox=(x0, y, x1, y + 12))
+
+    first = Table(bbox=(24, 143, 571, 196), cells=[cell(0, i, h, xs[i], xs[i + 1], 143) for i, h in enumerate(heads)]
+                  + [cell(1, i, v, xs[i], xs[i + 1], 158) for i, v in enumerate(
+                      ["*涂料*外墙涂料", "20kg/桶", "桶", "379", "478.25663717", "181259.27", "13%", "23563.71"])])
+    merged = [xs[0], xs[1], xs[2], xs[3], xs[5], xs[6], xs[7], xs[8]]  # quantity and price share a column
+    second = Table(bbox=(24, 192, 571, 261), cells=[cell(0, i, v, merged[i], merged[i + 1], 194) for i, v in enumerate(
+        ["*金属制品*焊接钢管", "DN100", "米", "1136 1068.95575221", "1214333.73", "13%", "157863.38"])]
+        + [cell(1, 0, "合 计", 24, 150, 249), cell(1, 4, "¥1395593.00", 360, 420, 249)])
+    below = Table(bbox=(24, 400, 571, 420), cells=[cell(0, 0, "*不是*明细", 24, 150, 400), cell(0, 4, "9.00", 360, 420, 400)])
+    items = [it.values for it in extract_items([], [(1, first), (1, second), (1, below)])]
+    assert [(it["name"], it["quantity"], it["unit_price"], it["amount"]) for it in items] == [
+        ("*涂料*外墙涂料", "379", "478.25663717", "181259.27"),
+        ("*金属制品*焊接钢管", "1136", "1068.95575221", "1214333.73")]
+    assert len(extract_items([], [(1, first), (1, below)])) == 1  # a table far below is not a continuation

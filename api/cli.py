@@ -98,15 +98,18 @@ def _summary(rows: list[dict]) -> None:
 def evaluate(
     folder: Annotated[Path, typer.Argument(help="a folder of documents with ground-truth JSON beside them")],
     jobs: Annotated[int, typer.Option("--jobs", "-j")] = 1,
-    report: Annotated[Path | None, typer.Option("--report", help="write per-document mismatches here (JSON)")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="write per-document mismatches (and, on a tampered set, missed flags and red flags on clean files) here (JSON)")] = None,
 ) -> None:
-    """Score extraction against ground truth: doc-type accuracy, per-field exact match, digital vs scanned."""
+    """Score extraction against ground truth: doc-type accuracy, per-field exact match, digital / scanned / photo."""
     from api.evaluate import evaluate_folder, print_report
 
     result = evaluate_folder(folder, jobs=jobs)
     print_report(result, Console())
     if report:
-        report.write_text(json.dumps(result.mismatches, ensure_ascii=False, indent=1), encoding="utf-8")
+        from classifiers.checks.evaluate import flag_misses
+
+        misses = result.mismatches + flag_misses(result.flag_rows)
+        report.write_text(json.dumps(misses, ensure_ascii=False, indent=1), encoding="utf-8")
 
 
 # --- the service (issue 6): serve, worker, watch, ingest, db, keys ---------------------------

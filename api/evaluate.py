@@ -1,7 +1,9 @@
 """`docintel eval`: extraction scored against ground truth, in a fresh temporary home.
 
 Ground truth is the samples' format: ``<name>.json`` beside each file with
-``{"file", "scanned", "documents": [{"doc_type", "page_range", "fields"}]}``.
+``{"file", "scanned", "documents": [{"doc_type", "page_range", "fields"}]}``; results are split
+by capture (``SPLITS``): a phone photo (``"capture": "photo"``) is scanned too but scored apart,
+since perspective, light and a phone's resolution fail in their own ways.
 """
 
 from __future__ import annotations
@@ -28,6 +30,7 @@ FIELDS: dict[str, list[str]] = {
     "contract": ["contract_number", "contract_title", "signing_date", "party_a_name", "party_b_name",
                  "project_name", "total_amount", "currency"],
 }
+SPLITS = ("digital", "scanned", "photo")
 CONTRACT_TERMS = ["start_date", "end_date", "advance_payment_rate", "payment_terms", "retention_rate",
                   "retention_months", "penalty_rate_per_day", "guarantee_type", "assignment_restricted",
                   "dispute_resolution", "dispute_venue"]
@@ -113,12 +116,19 @@ def evaluate_folder(folder: Path, *, jobs: int = 1) -> EvalResult:
                         # an edited copy of an original ingested before is a duplicate too; its truth lists the edit
                         flags = [f for f in flags if not f[0].startswith("DUPLICATE_")]
                     result.flag_rows.append({"file": path.name, "expected": expected, "flags": flags})
-                split = "scanned" if gt.get("scanned") else "digital"
+                split = capture(gt)
                 for t, rec in _match(gt["documents"], records):
                     _score(result, path, split, t, rec)
         finally:
             ingestor.close()
     return result
+
+
+def capture(gt: dict[str, Any]) -> str:
+    """The split a ground-truth file is scored in: digital, scanned or photo."""
+    if gt.get("capture") == "photo":
+        return "photo"
+    return "scanned" if gt.get("scanned") else "digital"
 
 
 def _score(result: EvalResult, path: Path, split: str, truth: dict, rec: dict | None) -> None:
@@ -155,12 +165,13 @@ def print_report(result: EvalResult, console: Console) -> None:
         t.add_row(split, f"{s.rate:.3f}", str(s.total))
     console.print(t)
     ft = Table(title="field exact match")
-    for col in ("type", "field", "digital", "scanned"):
+    splits = [s for s in SPLITS if s != "photo" or s in result.overall]  # no photos: the table as it was
+    for col in ("type", "field", *splits):
         ft.add_column(col)
     keys = sorted({(k, n) for k, _, n in result.fields})
     for kind, name in keys:
         cells = []
-        for split in ("digital", "scanned"):
+        for split in splits:
             s = result.fields.get((kind, split, name))
             cells.append(f"{s.rate:.3f} ({s.right}/{s.total})" if s else "-")
         ft.add_row(kind, name, *cells)
@@ -187,7 +198,7 @@ def print_report(result: EvalResult, console: Console) -> None:
         console.print(f"flags: red on clean documents {red_clean}/{clean}")
     dt = Score(sum(s.right for s in result.doc_type.values()), sum(s.total for s in result.doc_type.values()))
     parts = [f"eval: {result.documents} documents", f"doc_type {dt.rate:.3f}"]
-    for split in ("digital", "scanned"):
+    for split in SPLITS:
         s = result.overall.get(split)
         if s and s.total:
             parts.append(f"fields {split} {s.rate:.3f} ({s.right}/{s.total})")

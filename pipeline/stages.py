@@ -19,7 +19,7 @@ from pipeline.types import Document, RiskFlag, Word
 
 @register
 class PreprocessStage:
-    """Make page images upright (0/90/180/270 and deskew) before OCR."""
+    """Make page images flat (phone photos), upright (0/90/180/270) and deskewed before OCR."""
 
     name: ClassVar[str] = "preprocess"
 
@@ -28,14 +28,14 @@ class PreprocessStage:
 
     def __call__(self, doc: Document, ctx: StageContext) -> Document:
         from extractors.ocr import get_engine
-        from extractors.preprocess import upright
+        from extractors.preprocess import prepare
 
         engine = get_engine(ctx.settings.ocr)
         for page in doc.pages:
             img = doc.images.get(page.number)
             if img is None:
                 continue
-            img, rotation, skew = upright(img, engine)
+            img, rotation, skew, page.flattened = prepare(img, engine)
             doc.images[page.number] = img
             page.rotation, page.skew = rotation, round(float(skew), 3)
             h, w = img.shape[:2]

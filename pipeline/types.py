@@ -68,6 +68,7 @@ class Page(BaseModel):
     text_source: TextSource | None = None
     rotation: int = 0  # degrees applied to make the page upright
     skew: float = 0.0  # degrees corrected
+    flattened: bool = False  # a photo whose page was warped flat first (its pixels no longer map affinely)
     words: list[Word] = PField(default_factory=list)
     lines: list[Line] = PField(default_factory=list)
     tables: list[Table] = PField(default_factory=list)

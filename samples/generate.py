@@ -1,4 +1,4 @@
-"""python -m samples.generate --out DIR --n N --seed S [--types ...] [--scan-ratio 0.5]
+"""python -m samples.generate --out DIR --n N --seed S [--types ...] [--scan-ratio 0.5] [--photo-ratio 0]
 
 Writes N sample files (PDF, images, DOCX) and one ground-truth JSON beside each.
 """
@@ -18,7 +18,7 @@ from .invoice_data import make_invoice
 from .render_contract import write_contract_docx, write_contract_pdf
 from .render_invoice import write_invoices_pdf
 from .render_voucher import LAYOUTS, make_voucher, write_voucher_pdf
-from .scan import write_scan
+from .scan import write_photo, write_scan
 
 TYPES = {"invoice": 0.45, "payment_voucher": 0.25, "contract": 0.30}
 PREFIX = {"invoice": "inv", "payment_voucher": "vou", "contract": "con"}
@@ -50,7 +50,7 @@ def _cycle(items: list, k: int, rng: random.Random) -> list:
     return [order[j % len(order)] for j in range(k)]
 
 
-def plan(n: int, seed: int, types: list[str], scan_ratio: float) -> list[dict]:
+def plan(n: int, seed: int, types: list[str], scan_ratio: float, photo_ratio: float = 0.0) -> list[dict]:
     rng = random.Random(f"plan:{seed}")
     counts = _counts(n, types)
     slots: list[dict] = []
@@ -90,7 +90,22 @@ def plan(n: int, seed: int, types: list[str], scan_ratio: float) -> list[dict]:
     for s, fmt in zip(multi, _cycle(["tiff", "image_pdf"], len(multi), rng)):
         s["fmt"] = fmt
     rng.shuffle(slots)
+    if photo_ratio:
+        _photos(slots, photo_ratio, random.Random(f"photo:{seed}"))
     return slots
+
+
+def _photos(slots: list[dict], ratio: float, rng: random.Random) -> None:
+    """Mark a share ``ratio`` of each type as phone photos (a DOCX contract is printed first).
+
+    Its own rng, after the plan: with ratio 0 a seed's files stay what they always were;
+    the other files keep their digital/scanned split."""
+    for t in TYPES:
+        group = [s for s in slots if s["type"] == t]
+        for s, flag in zip(group, _spread(len(group), ratio, rng)):
+            if flag:
+                s.update(scanned=True, photo=True, docx=False)
+                s.pop("fmt", None)
 
 
 def _pdf_pages(path: Path) -> int:
@@ -137,7 +152,11 @@ def make_one(i: int, slot: dict, out: Path, seed: int, mutate=None) -> dict:
     if slot["type"] == "contract":
         docs[0]["page_range"] = [1, pages]
     gt["pages"] = pages
-    if slot["scanned"]:
+    if slot.get("photo"):
+        path, info = write_photo(tmp, out / stem, rng)
+        tmp.unlink()
+        gt.update(file=path.name, variant=info["format"], capture="photo", photo=info)
+    elif slot["scanned"]:
         path, info = write_scan(tmp, out / stem, rng, slot.get("fmt"))
         tmp.unlink()
         gt.update(file=path.name, variant=info["format"], scan=info)
@@ -157,14 +176,16 @@ def _finish(out: Path, stem: str, gt: dict, docs: list) -> dict:
 
 
 def generate(out, n: int, seed: int, types: list[str] | None = None, scan_ratio: float = 0.5,
-             log=None) -> list[dict]:
+             log=None, photo_ratio: float = 0.0) -> list[dict]:
     out = Path(out)
     out.mkdir(parents=True, exist_ok=True)
     types = types or list(TYPES)
     params = {"n": n, "seed": seed, "types": types, "scan_ratio": scan_ratio}
+    if photo_ratio:  # only then: older folders' params stay byte for byte
+        params["photo_ratio"] = photo_ratio
     (out / PARAMS_FILE).write_text(json.dumps(params) + "\n", encoding="utf-8")  # for samples.tamper
     records = []
-    for i, slot in enumerate(plan(n, seed, types, scan_ratio), 1):
+    for i, slot in enumerate(plan(n, seed, types, scan_ratio, photo_ratio), 1):
         rec = make_one(i, slot, out, seed)
         records.append(rec)
         if log:
@@ -180,6 +201,8 @@ def main(argv=None) -> int:
     ap.add_argument("--types", default=",".join(TYPES),
                     help="comma list of invoice,payment_voucher,contract")
     ap.add_argument("--scan-ratio", type=float, default=0.5, help="share of scanned files (0..1)")
+    ap.add_argument("--photo-ratio", type=float, default=0.0,
+                    help="share of files captured as phone photos, JPEG (0..1); the rest split by --scan-ratio")
     ap.add_argument("-q", "--quiet", action="store_true")
     a = ap.parse_args(argv)
     types = [t.strip() for t in a.types.split(",") if t.strip()]
@@ -188,7 +211,9 @@ def main(argv=None) -> int:
         ap.error(f"unknown type(s): {', '.join(bad)}; choose from {', '.join(TYPES)}")
     if not 0 <= a.scan_ratio <= 1:
         ap.error("--scan-ratio must be between 0 and 1")
-    generate(a.out, a.n, a.seed, types, a.scan_ratio, None if a.quiet else print)
+    if not 0 <= a.photo_ratio <= 1:
+        ap.error("--photo-ratio must be between 0 and 1")
+    generate(a.out, a.n, a.seed, types, a.scan_ratio, None if a.quiet else print, a.photo_ratio)
     return 0
 
 

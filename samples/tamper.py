@@ -42,6 +42,7 @@ from PIL import Image, ImageDraw, ImageFont
 from extractors.normalize.ids import USCC_ALPHABET, uscc_valid
 
 from .generate import PARAMS_FILE, PREFIX, make_one, plan
+from .scan import photo
 
 DATA_KINDS = ["figures", "line", "tax_id", "qr"]
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
@@ -240,25 +241,6 @@ RESCANS = ["rotate", "turn", "jpeg", "noise", "scale", "photo"]
 PAPER = (244, 242, 236)
 
 
-def _photo(img: Image.Image, rng: random.Random) -> Image.Image:
-    """A phone photo: the page in perspective on a darker desk, light falling off to one side."""
-    import cv2
-
-    a = np.asarray(img)
-    h, w = a.shape[:2]
-    m = int(0.08 * w)
-    desk = np.full((h + 2 * m, w + 2 * m, 3), [rng.randint(40, 110)] * 3, np.uint8)
-    src = np.float32([[0, 0], [w, 0], [w, h], [0, h]])
-    dst = src + m + np.float32([[rng.uniform(-0.03, 0.03) * w, rng.uniform(-0.03, 0.03) * w] for _ in range(4)])
-    out = cv2.warpPerspective(a, cv2.getPerspectiveTransform(src, dst), desk.shape[1::-1], dst=desk,
-                              borderMode=cv2.BORDER_TRANSPARENT)
-    light = np.linspace(rng.uniform(0.8, 0.9), 1.0, out.shape[1])[None, :, None]
-    if rng.random() < 0.5:
-        light = light[:, ::-1]
-    out = np.clip(out * light, 0, 255).astype(np.uint8)
-    return Image.fromarray(out).resize((int(out.shape[1] * 0.8), int(out.shape[0] * 0.8)), Image.Resampling.LANCZOS)
-
-
 def _rescan_page(img: Image.Image, how: str, rng: random.Random) -> tuple[Image.Image, int, float | None]:
     """(page, JPEG quality, dpi or None) for one page printed and captured again."""
     img = img.convert("RGB")
@@ -281,7 +263,7 @@ def _rescan_page(img: Image.Image, how: str, rng: random.Random) -> tuple[Image.
         k = rng.choice([rng.uniform(0.5, 0.7), rng.uniform(1.3, 1.5)])
         size = (round(img.width * k), round(img.height * k))
         return img.resize(size, Image.Resampling.LANCZOS), 80, round(200 * k)
-    return _photo(img, rng), 70, None
+    return photo(img, rng), 70, None
 
 
 def _rescan(src: Path, dst_stem: Path, record: dict, how: str, rng: random.Random) -> Path:
@@ -307,7 +289,8 @@ def tamper(src: Path, out: Path, seed: int, per_file: int = 2, log=None) -> list
     params = json.loads((src / PARAMS_FILE).read_text(encoding="utf-8"))
     out.mkdir(parents=True, exist_ok=True)
     rng = random.Random(f"tamper:{seed}")
-    slots = plan(params["n"], params["seed"], params["types"], params["scan_ratio"])
+    slots = plan(params["n"], params["seed"], params["types"], params["scan_ratio"],
+                 params.get("photo_ratio", 0.0))
     made: list[dict] = []
     counter: dict[str, int] = {}
     tmp = out / ".work"

@@ -56,6 +56,19 @@ def score(rows: list[dict]) -> dict[str, tuple[int, int, int]]:
     return out
 
 
+def flag_misses(rows: list[dict]) -> list[dict]:
+    """The rows to look at: an expected code not raised, or a red flag on a clean file."""
+    out = []
+    for r in rows:
+        raised = {c for c, _, _ in r["flags"]}
+        missed = [c for c in r["expected"] if c not in raised]
+        red = [(c, m) for c, s, m in r["flags"] if s == "red" and c in CODES and not r["expected"]]
+        if missed or red:
+            out.append({"file": r["file"], "expected_flags": r["expected"], "missed": missed,
+                        "red_on_clean": [{"code": c, "message": m} for c, m in red]})
+    return out
+
+
 def flag_scores(folder, settings=None) -> dict[str, tuple[int, int, int]]:  # type: ignore[no-untyped-def]
     """code -> (tp, fn, fp_red_on_clean) over a tampered folder."""
     return score(run_folder(Path(folder), settings))

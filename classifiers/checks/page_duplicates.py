@@ -125,24 +125,11 @@ def page_gray(doc: Document, page: Page) -> np.ndarray | None:
 
 
 def _flatten(g: np.ndarray) -> np.ndarray:
-    """A photo (page on a darker background): warp the page quadrilateral flat, keeping its own shape."""
-    import cv2
+    """A photo (page on a darker background) warped flat, keeping its own shape; other pages as they are."""
+    from extractors.preprocess import flatten_photo
 
-    from extractors.preprocess import find_page_quad
-
-    h, w = g.shape
-    m = max(2, min(h, w) // 50)
-    frame = np.concatenate([g[:m].ravel(), g[-m:].ravel(), g[:, :m].ravel(), g[:, -m:].ravel()])
-    if np.median(frame) > 0.6 * np.percentile(g, 90):
-        return g  # a scan or a render: paper to the edge
-    quad = find_page_quad(g)
-    if quad is None:
-        return g
-    tl, tr, br, bl = quad
-    cw = int(max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)))
-    ch = int(max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
-    dst = np.array([[0, 0], [cw - 1, 0], [cw - 1, ch - 1], [0, ch - 1]], dtype=np.float32)
-    return cv2.warpPerspective(g, cv2.getPerspectiveTransform(quad, dst), (cw, ch), borderMode=cv2.BORDER_REPLICATE)
+    flat = flatten_photo(g)
+    return g if flat is None else flat
 
 
 def hash_window(g: np.ndarray) -> np.ndarray:

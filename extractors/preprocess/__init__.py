@@ -1,8 +1,9 @@
 """Page-image preprocessing (OpenCV headless; BGR uint8 numpy images in and out).
 
-``upright(img, engine)`` is what the pipeline calls on scanned pages; photos first go
-through ``correct_perspective`` and ``normalize_contrast``; ``suppress_red`` removes
-seal ink before OCR and returns the seal mask for the checks.
+``prepare(img, engine)`` is what the pipeline calls on page images: a photo is flattened
+(``flatten_photo``) and its light evened out (``normalize_contrast``), then every page is
+turned upright and deskewed (``upright``); ``suppress_red`` removes seal ink before OCR and
+returns the seal mask for the checks.
 """
 
 from __future__ import annotations
@@ -13,15 +14,15 @@ import numpy as np
 
 from extractors.preprocess.color import normalize_contrast, red_mask, stamp_boxes, suppress_red
 from extractors.preprocess.orientation import detect_orientation, rotate, text_direction
-from extractors.preprocess.perspective import correct_perspective, find_page_quad
+from extractors.preprocess.perspective import correct_perspective, find_page_quad, flatten_photo, is_photo
 from extractors.preprocess.skew import deskew, estimate_skew
 
 MIN_SKEW = 0.1  # degrees; smaller skew is left alone (rotating blurs a little)
 
 __all__ = [
     "correct_perspective", "deskew", "detect_orientation", "estimate_skew", "find_page_quad",
-    "normalize_contrast", "red_mask", "rotate", "stamp_boxes", "suppress_red",
-    "text_direction", "upright",
+    "flatten_photo", "is_photo", "normalize_contrast", "prepare", "red_mask", "rotate", "stamp_boxes",
+    "suppress_red", "text_direction", "upright",
 ]
 
 
@@ -37,3 +38,12 @@ def upright(img: np.ndarray, engine: Any | None = None) -> tuple[np.ndarray, int
     else:
         skew = 0.0
     return img, rotation, skew
+
+
+def prepare(img: np.ndarray, engine: Any | None = None) -> tuple[np.ndarray, int, float, bool]:
+    """``upright``'s result for any page image, plus whether it was a photo flattened first."""
+    flat = flatten_photo(img)
+    if flat is not None:
+        img = normalize_contrast(flat)
+    img, rotation, skew = upright(img, engine)
+    return img, rotation, skew, flat is not None

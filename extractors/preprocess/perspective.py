@@ -1,4 +1,10 @@
-"""Page quadrilateral on a photo -> flat page with A4 proportions."""
+"""Page quadrilateral on a photo -> a flat page (its own proportions, or A4's).
+
+A phone photo shows the page in perspective on a desk: labels and values then drift apart along
+a line and the orientation and skew estimates read the desk as ink (photo field accuracy 0.89 on
+generated photos; 0.985 flattened and light-normalised first). ``flatten_photo`` is what the
+pipeline and the duplicate hashing use.
+"""
 
 from __future__ import annotations
 
@@ -10,6 +16,7 @@ from extractors.preprocess._util import downscale, to_gray
 A4_RATIO = 297.0 / 210.0
 MIN_AREA_FRAC = 0.2  # the page must cover at least this much of the photo
 MAX_AREA_FRAC = 0.98  # ... and not be the photo frame itself
+MIN_FILL = 0.98  # the quad must cover this much of the region's hull: less is a corner cut off, not a page
 
 
 def _order(pts: np.ndarray) -> np.ndarray:
@@ -30,6 +37,10 @@ def _quad_from_mask(mask: np.ndarray) -> np.ndarray | None:
         for eps in (0.01, 0.02, 0.03, 0.05):
             approx = cv2.approxPolyDP(hull, eps * peri, True)
             if len(approx) == 4 and cv2.isContourConvex(approx):
+                # a shadow across a corner drops it out of the bright mask: the 4-point fit of that
+                # 5-sided region misses a triangle of it (~0.87 of the hull, good pages >= 0.99)
+                if cv2.contourArea(approx) < MIN_FILL * cv2.contourArea(hull):
+                    break
                 return approx.reshape(4, 2).astype(np.float32)
     return None
 
@@ -47,6 +58,40 @@ def find_page_quad(img: np.ndarray) -> np.ndarray | None:
     return None if quad is None else _order(quad / s)
 
 
+def is_photo(img: np.ndarray) -> bool:
+    """A page on a darker background (a photo), not paper to the edge (a scan or a render)."""
+    g = to_gray(img)
+    h, w = g.shape
+    m = max(2, min(h, w) // 50)
+    frame = np.concatenate([g[:m].ravel(), g[-m:].ravel(), g[:, :m].ravel(), g[:, -m:].ravel()])
+    return bool(np.median(frame) <= 0.6 * np.percentile(g, 90))
+
+
+def _warp(img: np.ndarray, quad: np.ndarray, size: tuple[int, int]) -> np.ndarray:
+    w, h = size
+    dst = np.array([[0, 0], [w - 1, 0], [w - 1, h - 1], [0, h - 1]], dtype=np.float32)
+    return cv2.warpPerspective(img, cv2.getPerspectiveTransform(quad, dst), (w, h), flags=cv2.INTER_LINEAR,
+                               borderMode=cv2.BORDER_REPLICATE)
+
+
+def _sides(quad: np.ndarray) -> tuple[float, float]:
+    tl, tr, br, bl = quad
+    return (max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl)),
+            max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr)))
+
+
+def flatten_photo(img: np.ndarray) -> np.ndarray | None:
+    """The page of a photo warped flat at the resolution of its longer edges, keeping its own
+    proportions (invoices and receipts are not A4); None for a scan or when no page is found."""
+    if not is_photo(img):
+        return None
+    quad = find_page_quad(img)
+    if quad is None:
+        return None
+    w, h = _sides(quad)
+    return _warp(img, quad, (round(w), round(h)))
+
+
 def correct_perspective(img: np.ndarray, quad: np.ndarray | None = None) -> np.ndarray | None:
     """Warp the page quadrilateral to an upright rectangle of A4 proportions (portrait or
     landscape after the quad's own shape), at the resolution of its longer edges; None
@@ -54,13 +99,6 @@ def correct_perspective(img: np.ndarray, quad: np.ndarray | None = None) -> np.n
     quad = find_page_quad(img) if quad is None else _order(np.asarray(quad, dtype=np.float32))
     if quad is None:
         return None
-    tl, tr, br, bl = quad
-    w = max(np.linalg.norm(tr - tl), np.linalg.norm(br - bl))
-    h = max(np.linalg.norm(bl - tl), np.linalg.norm(br - tr))
-    if h >= w:
-        W, H = round(w), round(w * A4_RATIO)
-    else:
-        W, H = round(h * A4_RATIO), round(h)
-    dst = np.array([[0, 0], [W - 1, 0], [W - 1, H - 1], [0, H - 1]], dtype=np.float32)
-    m = cv2.getPerspectiveTransform(quad, dst)
-    return cv2.warpPerspective(img, m, (W, H), flags=cv2.INTER_LINEAR, borderMode=cv2.BORDER_REPLICATE)
+    w, h = _sides(quad)
+    size = (round(w), round(w * A4_RATIO)) if h >= w else (round(h * A4_RATIO), round(h))
+    return _warp(img, quad, size)

@@ -15,7 +15,7 @@ from typer.testing import CliRunner
 from classifiers.checks import page_duplicates as pd
 from pipeline.runner import process_bytes
 from pipeline.settings import Settings, get_settings
-from samples.tamper import _photo
+from samples.scan import photo
 from storage import repository as repo
 from storage.ingest import Ingestor
 
@@ -47,7 +47,7 @@ def _rescans() -> dict[str, bytes]:
     noisy = Image.fromarray(np.clip(np.asarray(tilted, np.float32) + noise, 0, 255).astype(np.uint8))
     turned = page.rotate(270, expand=True).resize((round(page.height * 0.6), round(page.width * 0.6)))
     return {"tilt_noise_jpeg40.jpg": _jpeg(noisy, 40), "turn90_scale0.6.jpg": _jpeg(turned, 80, dpi=120),
-            "photo.jpg": _jpeg(_photo(page, random.Random(4)), 70, dpi=None)}
+            "photo.jpg": _jpeg(photo(page, random.Random(4)), 70, dpi=None)}
 
 
 def _ingest(settings: Settings, data: bytes, name: str) -> list[dict]:

@@ -13,6 +13,7 @@ from extractors.preprocess import (
     deskew,
     detect_orientation,
     estimate_skew,
+    find_page_quad,
     normalize_contrast,
     rotate,
     stamp_boxes,
@@ -114,3 +115,42 @@ def test_perspective_recovered(engine) -> None:
     text = "".join(normalize_text(ln.text) for ln in engine.recognize(out, 100))
     assert "价税合计(大写)伍拾陆万玖仟伍佰贰拾圆整" in text
     assert correct_perspective(np.full((800, 600, 3), 255, np.uint8)) is None
+
+
+def test_page_quad_with_a_shadow_across_a_corner() -> None:
+    """A shadow darkens a corner of the page below the bright threshold: the region is then
+    five-sided and its 4-point fit a wrong corner; the page edges still give the quad."""
+    flat = np.full((1100, 800, 3), 235, np.uint8)
+    cv2.putText(flat, "INVOICE 0123456789", (60, 200), cv2.FONT_HERSHEY_SIMPLEX, 1.5, (30, 30, 30), 3)
+    quad = np.float32([[150, 110], [1010, 130], [1050, 1280], [120, 1250]])
+    m = cv2.getPerspectiveTransform(np.float32([[0, 0], [800, 0], [800, 1100], [0, 1100]]), quad)
+    photo = cv2.warpPerspective(flat, m, (1200, 1400), dst=np.full((1400, 1200, 3), 70, np.uint8),
+                                borderMode=cv2.BORDER_TRANSPARENT).astype(np.float32)
+    yy, xx = np.mgrid[0:1400, 0:1200]
+    photo[(xx - 600) - (yy - 200) > 350] *= 0.5  # the top-right corner in shadow, the desk too
+    found = find_page_quad(photo.astype(np.uint8))
+    assert found is not None
+    assert np.abs(found - quad).max() < 15
+
+
+def test_prepare_flattens_a_photo_to_its_own_shape_and_leaves_scans_alone(engine) -> None:
+    """A landscape invoice photographed on a desk comes out flat with its own proportions (not A4's)
+    and readable; a scan (paper to the edge) is not flattened."""
+    from extractors.preprocess import prepare
+
+    flat, _ = render_texts([(40, 60, "价税合计（大写）伍拾陆万玖仟伍佰贰拾圆整", 14),
+                            (40, 200, "开票日期：2024年3月15日", 14)], dpi=100)
+    flat = flat[:330, :]  # a landscape slip, about 2.4 : 1
+    h, w = flat.shape[:2]
+    quad = np.float32([[150, 160], [990, 120], [1040, 520], [110, 560]])
+    m = cv2.getPerspectiveTransform(np.float32([[0, 0], [w, 0], [w, h], [0, h]]), quad)
+    photo = cv2.warpPerspective(flat, m, (1200, 700), dst=np.full((700, 1200, 3), (60, 70, 80), np.uint8),
+                                borderMode=cv2.BORDER_TRANSPARENT)
+    out, rotation, _, flattened = prepare(photo, engine)
+    assert flattened and rotation == 0
+    assert abs(out.shape[1] / out.shape[0] - 2.2) < 0.3  # its own proportions, not A4's 0.71
+    text = "".join(normalize_text(ln.text) for ln in engine.recognize(out, 100))
+    assert "伍拾陆万玖仟伍佰贰拾圆整" in text and "2024年3月15日" in text
+    scan = np.full((700, 500, 3), 245, np.uint8)
+    same, _, _, flattened = prepare(scan, engine)
+    assert not flattened and same.shape == scan.shape

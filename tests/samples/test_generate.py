@@ -123,3 +123,67 @@ def test_digital_pdfs_have_text_layer(out):
                     assert doc["fields"]["invoice_number"] in text
                 checked += 1
     assert checked > 0
+
+
+def test_photo_ratio_zero_keeps_the_plan():
+    """--photo-ratio 0 (the default) must leave every existing seed's files as they were."""
+    from samples.generate import TYPES, plan
+
+    for seed in (7, SEED, 31337):
+        assert plan(24, seed, list(TYPES), 0.5, 0.0) == plan(24, seed, list(TYPES), 0.5)
+
+
+def test_photo_files(tmp_path):
+    """Phone photos: JPEG without dpi at a phone's resolution, ground truth ``capture: photo``, still scanned."""
+    from PIL import Image
+
+    records = generate(tmp_path, 2, SEED, ["payment_voucher"], photo_ratio=1.0)
+    for rec in records:
+        assert rec["capture"] == "photo" and rec["scanned"] is True and rec["variant"] == "jpeg"
+        img = Image.open(tmp_path / rec["file"])
+        assert img.format == "JPEG" and "dpi" not in img.info
+        long_side = rec["photo"]["long_side"]
+        assert 1500 <= long_side <= 2500 and long_side < max(img.size) < 1.25 * long_side  # page + desk
+        assert 70 <= rec["photo"]["quality"] <= 90
+    assert json.loads((tmp_path / ".generate-params").read_text())["photo_ratio"] == 1.0
+
+
+def test_photo_capture_is_a_perspective_page_that_preprocess_flattens():
+    """The capture tilts the page in perspective on a desk; correct_perspective finds the page and
+    flattens it back to (nearly) the rendered page, where the tilted crop does not line up."""
+    import random
+
+    import cv2
+    import numpy as np
+
+    from extractors.preprocess import correct_perspective, find_page_quad, normalize_contrast
+    from samples.scan import photo, photo_params, render_pages
+
+    page = render_pages(ROOT / "samples" / "committed" / "con_0004.pdf", 100)[0]  # an A4 contract page
+    ref = cv2.cvtColor(np.asarray(page), cv2.COLOR_RGB2GRAY)
+    h, w = ref.shape
+    rng = random.Random(1)
+    params = {**photo_params(rng), "shadow": 0.3}
+    params.pop("quality")
+    shot = np.asarray(photo(page, rng, **params))[:, :, ::-1].copy()
+    assert np.median(shot[:5, :5]) < 130  # the desk shows around the page
+
+    quad = find_page_quad(shot)
+    assert quad is not None
+    tl, tr, br, bl = quad
+    top, bottom = np.degrees(np.arctan2(*(tr - tl)[::-1])), np.degrees(np.arctan2(*(br - bl)[::-1]))
+    assert abs(top - bottom) > 1.0  # opposite edges not parallel: perspective, not just a turn
+
+    def corr(img: np.ndarray) -> float:
+        a = cv2.GaussianBlur(cv2.resize(cv2.cvtColor(normalize_contrast(img), cv2.COLOR_BGR2GRAY), (w, h))
+                             .astype(np.float32), (0, 0), 2)
+        b = cv2.GaussianBlur(ref.astype(np.float32), (0, 0), 2)
+        a, b = a - a.mean(), b - b.mean()
+        return float((a * b).sum() / np.sqrt((a * a).sum() * (b * b).sum()))
+
+    flat = correct_perspective(shot)
+    assert flat is not None
+    x0, y0 = quad.min(axis=0).astype(int)
+    x1, y1 = quad.max(axis=0).astype(int)
+    assert corr(flat) > 0.95
+    assert corr(shot[y0:y1, x0:x1]) < 0.7

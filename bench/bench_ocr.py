@@ -33,6 +33,8 @@ CONFIGS = {
                                   "DOCINTEL_OCR__DET_LIMIT_SIDE_LEN": "1280"},
     "rapidocr-openvino-det960": {"DOCINTEL_OCR__ENGINE": "rapidocr", "DOCINTEL_OCR__BACKEND": "openvino",
                                  "DOCINTEL_OCR__DET_LIMIT_SIDE_LEN": "960"},
+    "rapidocr-openvino-rec0.7": {"DOCINTEL_OCR__ENGINE": "rapidocr", "DOCINTEL_OCR__BACKEND": "openvino",
+                                 "DOCINTEL_OCR__REC_WIDTH_SCALE": "0.7"},
     "tesseract": {"DOCINTEL_OCR__ENGINE": "tesseract"},
     "paddleocr": {"DOCINTEL_OCR__ENGINE": "paddleocr"},
 }

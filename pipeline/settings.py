@@ -40,6 +40,8 @@ class OcrSettings(BaseModel):
     dpi: int = 200
     det_limit_side_len: int = 1600
     use_cls: bool = False
+    # rapidocr: text-line crops narrowed by this factor before recognition (its cost grows with width)
+    rec_width_scale: float = 1.0
     paddle_model_dir: str | None = None
 
 

@@ -26,6 +26,10 @@ the pixels as the file stores them:
   It reads the stored pixels (``page_pixels``): deskewing and rendering resample every pixel
   and wipe the trace. (An ORB keypoint matcher did this before: 0.19 s a page, and blind to
   one-digit patches: 1 of 30.)
+* **Shifted repeat** (``shift_repeat``): a digit copied from the same number and pasted a few
+  pixels from where it was cut (overlapping its source: ``copy_move`` cannot see it) leaves a
+  strip that repeats its neighbour exactly on a lossless page (red), or far more closely than any
+  other number on the page repeats itself on a lossy one (yellow).
 
 Evidence: the suspicious box in points (and the copy source for copy-move).
 """
@@ -39,6 +43,7 @@ import numpy as np
 from classifiers.checks.copy_move import copy_flags
 from classifiers.checks.glyph_consistency import glyph_flags
 from classifiers.checks.page_pixels import StoredPage, identity, stored_page
+from classifiers.checks.shift_repeat import shift_flags
 from pipeline.types import Document, Page, RiskFlag
 
 BLOCK = 16
@@ -124,8 +129,9 @@ def check_page(img: np.ndarray, page: Page, stored: StoredPage | None = None) ->
     text = _text_mask(page, gray.shape[:2], k)
     if not text.any():
         return []
-    return (noise_flags(gray, text, page.number, k) + copy_flags(stored or identity(img), page.words, page.number, k)
-            + glyph_flags(gray, page.words, page.number, k))
+    stored = stored or identity(img)
+    return (noise_flags(gray, text, page.number, k) + copy_flags(stored, page.words, page.number, k)
+            + shift_flags(stored, page.words, page.number, k) + glyph_flags(gray, page.words, page.number, k))
 
 
 def check(doc: Document) -> list[RiskFlag]:

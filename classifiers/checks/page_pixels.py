@@ -125,7 +125,7 @@ def stored_page(doc: Document, page: Page, shape: tuple[int, int]) -> StoredPage
     """The stored pixels of ``page`` (whose pipeline image has ``shape``), or None when the file
     cannot give them (no bytes kept, a vector PDF, a page made of several images)."""
     data = doc.data
-    if not data:
+    if not data or page.flattened:  # a photo warped flat: no affine map back to the stored pixels
         return None
     frame = (shape[0], shape[1]) if page.rotation % 180 else (shape[1], shape[0])  # as loaded, before turning
     try:

@@ -23,8 +23,10 @@ def _jpeg(a: np.ndarray, q: int) -> np.ndarray:
     return np.asarray(Image.open(io.BytesIO(buf.getvalue())))
 
 
-def _page(seed: int, *, noise: float = 4.0, quality: int | None = 75, rows: int = 14) -> tuple[np.ndarray, Page]:
-    """A grey 'scan' of rows of amounts (many repeated digits), with OCR-like word boxes in points."""
+def _page(seed: int, *, noise: float = 4.0, quality: int | None = 75, rows: int = 14, skew: float = 0.0
+          ) -> tuple[np.ndarray, Page]:
+    """A grey 'scan' of rows of amounts (many repeated digits), with OCR-like word boxes in points;
+    ``skew`` (degrees) turns the sheet a little, as on a scanner: every glyph lands on its own phase."""
     import cv2
 
     rng = np.random.default_rng(seed)
@@ -43,6 +45,16 @@ def _page(seed: int, *, noise: float = 4.0, quality: int | None = 75, rows: int 
             words.append(Word(text=text, source="ocr",
                               bbox=(x0 / SUPER / K, y0 / SUPER / K, x1 / SUPER / K, y1 / SUPER / K)))
     img = np.asarray(big.resize((w, h), Image.Resampling.BOX)).astype(np.float32)
+    if skew:
+        turn = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
+        img = cv2.warpAffine(img, turn, (w, h), flags=cv2.INTER_CUBIC, borderValue=240.0)
+        moved = []
+        for wd in words:
+            x0, y0, x1, y1 = (v * K for v in wd.bbox)
+            cx, cy = turn @ np.array([(x0 + x1) / 2, (y0 + y1) / 2, 1.0])
+            ox, oy = cx - (x0 + x1) / 2, cy - (y0 + y1) / 2
+            moved.append(wd.model_copy(update={"bbox": ((x0 + ox) / K, (y0 + oy - 2) / K, (x1 + ox) / K, (y1 + oy + 2) / K)}))
+        words = moved
     img = cv2.GaussianBlur(img, (0, 0), 0.6) + rng.normal(0, noise, img.shape)
     img = np.clip(img, 0, 255).astype(np.uint8)
     if quality is not None:
@@ -145,3 +157,59 @@ def test_stored_page_reads_the_file_not_the_deskewed_image() -> None:
     assert abs(box[0] - 100) < 4 and abs(box[3] - 110) < 4  # there and back, grown by the turn
     no_file = Document(id="e", sha256="", source="y")
     assert page_pixels.stored_page(no_file, page, img.shape) is None
+
+
+# ---- shift_repeat: a digit pasted over its own number a few pixels off ----
+
+def _shift_paste(img: np.ndarray, page: Page, word: int, d: int) -> tuple[np.ndarray, tuple[float, float, float, float]]:
+    """A copy of ``img`` where a digit-wide cell of word ``word`` is replaced by the cell ``d`` px to
+    its right (as ``samples.tamper`` image_copy does when the source is the same amount)."""
+    out = img.copy()
+    x0, y0, _, y1 = (round(v * K) for v in page.words[word].bbox)
+    hgt = y1 - y0
+    cw = int(hgt * 0.55)
+    tx = x0 + 2 * cw
+    out[y0:y0 + hgt, tx:tx + cw] = img[y0:y0 + hgt, tx + d:tx + d + cw]
+    return out, (tx / K, y0 / K, (tx + cw) / K, (y0 + hgt) / K)
+
+
+def _resave(a: np.ndarray, fmt: str, **kw: object) -> np.ndarray:
+    buf = io.BytesIO()
+    Image.fromarray(a).save(buf, fmt, **kw)
+    return np.asarray(Image.open(io.BytesIO(buf.getvalue())).convert("L"))
+
+
+def _shift(flags: list[RiskFlag]) -> list[RiskFlag]:
+    return [f for f in flags if f.code == "IMAGE_TAMPERING" and f.evidence.get("cue") == "shift_repeat"]
+
+
+@pytest.mark.parametrize("d", [5, 9, 16])
+def test_digit_pasted_a_few_pixels_off_is_red_on_a_lossless_page(d: int) -> None:
+    clean, page = _page(11, quality=None)
+    bad, pasted = _shift_paste(clean, page, word=20, d=d)
+    bad = _resave(bad, "PNG")
+    flags = _shift(image_forensics.check_page(bad, page))
+    assert flags and flags[0].severity == "red"
+    assert _overlaps(flags[0].evidence["bbox"], pasted) or _overlaps(flags[0].evidence["copy_of"], pasted)
+    assert _shift(image_forensics.check_page(_resave(clean, "PNG"), page)) == []
+
+
+def test_digit_pasted_a_few_pixels_off_is_yellow_on_a_webp_page() -> None:
+    clean, page = _page(12, quality=None, noise=8.0, skew=0.6)  # a skewed scan: every digit on its own phase
+    bad, pasted = _shift_paste(clean, page, word=25, d=14)
+    flags = _shift(image_forensics.check_page(_resave(bad, "WEBP", quality=75), page))
+    assert flags and flags[0].severity == "yellow"
+    assert _overlaps(flags[0].evidence["bbox"], pasted) or _overlaps(flags[0].evidence["copy_of"], pasted)
+    for seed in (12, 13):
+        clean, page = _page(seed, quality=None, noise=8.0, skew=0.6)
+        assert _shift(image_forensics.check_page(_resave(clean, "WEBP", quality=75), page)) == []
+
+
+def test_rendered_and_bilevel_pages_are_not_judged_for_shifted_repeats() -> None:
+    flat, page = _page(14, noise=0.0, quality=None)  # software draws the same glyph the same way twice
+    bad, _ = _shift_paste(flat, page, word=20, d=9)
+    assert _shift(image_forensics.check_page(bad, page)) == []
+    noisy, page = _page(14, quality=None)
+    bad, _ = _shift_paste(noisy, page, word=20, d=9)
+    bilevel = np.where(bad > 165, 255, 0).astype(np.uint8)
+    assert _shift(image_forensics.check_page(bilevel, page)) == []

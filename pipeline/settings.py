@@ -6,7 +6,7 @@ import os
 from pathlib import Path
 from typing import Literal
 
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 
@@ -41,7 +41,7 @@ class OcrSettings(BaseModel):
     det_limit_side_len: int = 1600
     use_cls: bool = False
     # rapidocr: text-line crops narrowed by this factor before recognition (its cost grows with width)
-    rec_width_scale: float = 1.0
+    rec_width_scale: float = Field(1.0, ge=0.3, le=1.0)
     paddle_model_dir: str | None = None
 
 

@@ -129,3 +129,10 @@ def test_narrowed_recognition_reads_the_same_text_and_keeps_word_boxes(lines, pa
     moved = [min(max(abs(a - b) for a, b in zip(w.bbox, box)) for box in wide[w.text])
              for ln in narrow for w in ln.words or [] if w.text in wide]
     assert len(moved) > 20 and float(np.median(moved)) < 2.0 and float(np.percentile(moved, 90)) < 6.0
+
+
+def test_rec_width_scale_out_of_range_is_a_clear_settings_error() -> None:
+    from pydantic import ValidationError
+
+    with pytest.raises(ValidationError, match="rec_width_scale"):
+        OcrSettings(rec_width_scale=0)

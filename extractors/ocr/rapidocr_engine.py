@@ -96,11 +96,10 @@ class RapidOcrEngine:
         except Exception as e:
             raise OcrUnavailable(f"rapidocr could not start on {backend}: {e}") from e
         self._lock = threading.Lock()  # a RapidOCR object is not safe to share across threads
+        self._rec = rec = self._ocr._load_rec_model()  # rapidocr's lazily built recogniser, built now
         if backend == "openvino" and cfg.threads >= 2:
-            rec = self._ocr._load_rec_model()  # rapidocr's lazily built recogniser
             rec.session = _TwoStreams(rec.session, cfg.threads)
         if cfg.rec_width_scale != 1.0:
-            rec = self._ocr._load_rec_model()
             rec.resize_norm_img = functools.partial(_narrowed, rec.rec_image_shape, cfg.rec_width_scale)
 
     def recognize(self, image: np.ndarray, dpi: float) -> list[Line]:
@@ -134,8 +133,7 @@ class RapidOcrEngine:
         if not crops:
             return []
         with self._lock:
-            rec = self._ocr._load_rec_model()  # rapidocr's lazily built recogniser
-            out = rec(TextRecInput(img=[_bgr(c) for c in crops]))
+            out = self._rec(TextRecInput(img=[_bgr(c) for c in crops]))
         return [(float(s) if t else 0.0, len(t.strip())) for t, s in zip(out.txts, out.scores)]
 
 

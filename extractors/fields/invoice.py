@@ -9,6 +9,7 @@ from extractors.fields.base import put, put_value
 from extractors.fields.finder import Found, find_all, find_first
 from extractors.fields.items import extract_items
 from extractors.fields.roles import anchors, assign
+from extractors.fields.unlabelled import fill_parties
 from extractors.layout import LineIndex, Span, _union, group_lines, lbl
 from extractors.normalize.dates import parse_date
 from extractors.normalize.ids import normalize_code, normalize_tax_id
@@ -20,7 +21,8 @@ from pipeline.types import Document
 NUMBER_LABEL = re.compile(r"发\s*票\s*号\s*码|(?<![A-Za-z])N[oO0](?![A-Za-z])\.?|№")
 # 20 digits (全电), or 8 — also when OCR glues the 10/12-digit code right after it
 NUMBER_VALUE = re.compile(r"(?<!\d)(\d{20}(?!\d)|\d{8}(?!\d)|\d{8}(?=\d{10}(?:\d{2})?(?!\d)))")
-NAME_LABEL = re.compile(r"(?<![务目物品])名\s*称")
+# 名称; or its 称： alone where the letter-spaced label was cut in two and 名 joined another line
+NAME_LABEL = re.compile(r"(?<![务目物品])名\s*称|(?<![\u4e00-\u9fff])称\s*[:：]")
 TAXID_LABEL = re.compile(
     r"(?:统一社会信用代码\s*/\s*纳税人识别号|纳\s*税\s*人\s*识\s*别\s*号|统一社会信用代码|税\s*号)"
 )
@@ -92,9 +94,12 @@ def extract(doc: Document, index: list[LineIndex]) -> None:
     marks = anchors(index, PARTY_ROLES)
     names = assign(find_all(index, NAME_LABEL, stop=STOP), marks, ["buyer", "seller"])
     ids = _ids_by_name(find_all(index, TAXID_LABEL, P.TAX_ID, max_skip=4), names, marks)
+    name_of = {role: f.value for role, f in names.items()}
+    id_of = {role: f.value for role, f in ids.items()}
+    fill_parties(index, name_of, id_of, _totals_top(index), {p.number: p.width for p in doc.pages})
     for role in ("buyer", "seller"):
-        put(doc, f"{role}_name", names.get(role), canonical_name)
-        put(doc, f"{role}_tax_id", ids.get(role), normalize_tax_id)
+        put(doc, f"{role}_name", name_of.get(role), canonical_name)
+        put(doc, f"{role}_tax_id", id_of.get(role), normalize_tax_id)
 
     _totals(doc, index)
     items = extract_items(index, [(p.number, t) for p in doc.pages for t in p.tables])
@@ -142,6 +147,14 @@ def _strip_seal_id(text: str, ids: list[str]) -> str:
             if text[-k:] in tax_id:
                 return text[:-k].rstrip()
     return text
+
+
+def _totals_top(index: list[LineIndex]) -> tuple[int, float] | None:
+    """(page, top) of the totals rows (合计, 价税合计): the buyer's block is above, the seller's below."""
+    for li in index:
+        if TOTALS_ROW.search(li.text) or re.search(r"价\s*税\s*合\s*计|[(（]\s*[大小]\s*写\s*[)）]", li.text):
+            return li.page, li.line.bbox[1]
+    return None
 
 
 def _totals_row(index: list[LineIndex]) -> tuple[LineIndex, list[re.Match[str]]] | None:

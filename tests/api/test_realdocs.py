@@ -61,6 +61,12 @@ def _values(records, name, index=0):
                                                  "buyer_name": "测试购方企业", "total_amount": "7018.83"}),
         ("guanshuicheng_invoice__机打普票.png", {"invoice_number": "41108527", "issue_date": "2019-03-19",
                                              "buyer_name": "深圳市华云中盛科技有限公司", "total_amount": "112.20"}),
+        ("yanjason552-coder_Intelligent-Invoice-Recognition__1140ecd3-cc72-4f60-b742-add72d4b9432.jpg",  # photo on a bedspread
+         {"invoice_number": "45038815", "total_amount": "1598.83", "buyer_name": "苏州信泰宜合信息技术有限公司",
+          "buyer_tax_id": "91320594769869645C", "seller_name": "崇川区梦回酒吧", "seller_tax_id": "92320602MA27EXJ63X"}),
+        ("guanshuicheng_invoice__机打专票.png", {"invoice_number": "00472703", "total_amount": "1500.00",
+                                             "buyer_name": "小米商业保理（天津）有限责任公司",
+                                             "buyer_tax_id": "91120118MA06APGQXE", "seller_name": "高新自助代开七"}),
         ("guanshuicheng_invoice__电子发票.png", {"invoice_number": "33207675", "total_amount": "52.70",
                                              "seller_name": "天津瑞佳讯贸易有限公司"}),
     ],

@@ -83,14 +83,19 @@ class TextNormaliseStage:
 
     def __call__(self, doc: Document, ctx: StageContext) -> Document:
         for page in doc.pages:
-            for w in page.words:
-                w.text = normalize_text(w.text)
-                if w.source == "ocr":
-                    w.text = fold_ocr_variants(w.text)
-            words, stamps = split_stamps([w for w in page.words if w.text.strip()])
+            words, stamps = _normalised(page.words)
             page.words = words
             page.stamp_words.extend(stamps)
         return doc
+
+
+def _normalised(words: list[Word]) -> tuple[list[Word], list[Word]]:
+    """(content words, seal lettering), text folded in place; blank words dropped."""
+    for w in words:
+        w.text = normalize_text(w.text)
+        if w.source == "ocr":
+            w.text = fold_ocr_variants(w.text)
+    return split_stamps([w for w in words if w.text.strip()])
 
 
 @register
@@ -152,9 +157,35 @@ class ExtractStage:
         module = {"invoice": invoice, "payment_voucher": voucher, "contract": contract}[doc.doc_type or ""]
         module.extract(doc, index)
         if doc.doc_type == "invoice":
+            if doc.value("invoice_kind") is None and _reread_headers(doc, ctx):
+                invoice.put_kind(doc, page_index(doc.pages))
             apply_embedded(doc)
             doc.invoice_kind = doc.value("invoice_kind")
         return doc
+
+
+def _reread_headers(doc: Document, ctx: StageContext) -> bool:
+    """Read OCR'd pages' header bands again at a coarser scale (``extractors.ocr.header``) and add
+    what was missed (a letter-spaced title); True when a page gained words."""
+    from extractors.ocr import get_engine
+    from extractors.ocr.header import header_words
+
+    gained = False
+    for page in doc.pages:
+        img = doc.images.get(page.number)
+        if img is None or page.text_source != "ocr":
+            continue
+        t0 = time.perf_counter()
+        new = header_words(get_engine(ctx.settings.ocr), img, page.dpi, page.words)
+        ctx.timings["ocr_engine"] = ctx.timings.get("ocr_engine", 0.0) + time.perf_counter() - t0
+        mark_red_ocr_words(new, img, page.dpi)
+        content, stamps = _normalised(new)
+        page.stamp_words.extend(stamps)
+        if content:
+            page.words.extend(content)
+            page.lines = group_lines(page.words)
+            gained = True
+    return gained
 
 
 REQUIRED = {

@@ -39,7 +39,7 @@ def _gappy(word: str, gap: int = 4) -> str:
 
 
 TITLE = re.compile(
-    rf"({_gappy('电子发票')}\s*[（(]?\s*(?:增值税)?({_gappy('专用发票')}|{_gappy('普通发票')})\s*[)）]?"
+    rf"({_gappy('电子发票')}\s*[（(]{{0,2}}\s*(?:增值税)?({_gappy('专用发票')}|{_gappy('普通发票')})\s*[)）]?"
     rf"|{_gappy('增值税')}.{{0,4}}?(?:电子)?.{{0,2}}?({_gappy('专用')}|{_gappy('普通')}).{{0,4}}?{_gappy('发票')}"
     rf"|(专用|普通)发票"
     # a seal or a fold took the first character of 专用 / 普通: 江苏增值税 通发票, 上海增 用发票
@@ -73,19 +73,24 @@ def invoice_kind(index: list[LineIndex]) -> str | None:
     return None
 
 
+def put_kind(doc: Document, index: list[LineIndex]) -> str | None:
+    """invoice_kind from the title; failing it, a 20-digit number is a 全电 e-invoice's."""
+    kind = invoice_kind(index)
+    if kind is None:
+        kind = "e_invoice" if doc.value("invoice_number") and len(doc.value("invoice_number")) == 20 else None
+    if kind:
+        put_value(doc, "invoice_kind", kind, source="derived")
+    return kind
+
+
 def find_number(index: list[LineIndex]) -> Found | None:
     """发票号码 (or the "No" printed before it on paper invoices)."""
     return find_first(index, NUMBER_LABEL, NUMBER_VALUE)
 
 
 def extract(doc: Document, index: list[LineIndex]) -> None:
-    kind = invoice_kind(index)
-    number = find_number(index)
-    put(doc, "invoice_number", number, code((8, 20)))
-    if kind is None:
-        kind = "e_invoice" if doc.value("invoice_number") and len(doc.value("invoice_number")) == 20 else None
-    if kind:
-        put_value(doc, "invoice_kind", kind, source="derived")
+    put(doc, "invoice_number", find_number(index), code((8, 20)))
+    kind = put_kind(doc, index)
     if kind != "e_invoice":
         put(doc, "invoice_code", find_first(index, lbl("发票代码"), P.DIGITS(10, 12)), code((10, 12)))
     put(doc, "issue_date", find_first(index, lbl("开票日期"), P.DATE, max_skip=12), parse_date)

@@ -30,6 +30,10 @@ the pixels as the file stores them:
   pixels from where it was cut (overlapping its source: ``copy_move`` cannot see it) leaves a
   strip that repeats its neighbour exactly on a lossless page (red), or far more closely than any
   other number on the page repeats itself on a lossy one (yellow).
+* **Bi-level copy** (``bilevel_copy``): on a 1-bit page, where the other two cues find no scan
+  noise to go by, a piece of a number that repeats another place pixel for pixel and ends on
+  straight cut lines through the strokes, where natural repeats of a glyph end in the gaps
+  between glyphs (red; yellow for a shallower cut).
 
 Evidence: the suspicious box in points (and the copy source for copy-move).
 """
@@ -40,11 +44,12 @@ from typing import Any
 
 import numpy as np
 
+from classifiers.checks.bilevel_copy import bilevel_flags
 from classifiers.checks.copy_move import copy_flags
 from classifiers.checks.glyph_consistency import glyph_flags
 from classifiers.checks.page_pixels import StoredPage, identity, stored_page
 from classifiers.checks.shift_repeat import shift_flags
-from pipeline.types import Document, Page, RiskFlag
+from pipeline.types import Document, Page, RiskFlag, Word
 
 BLOCK = 16
 QUIET_RATIO = 0.1
@@ -121,9 +126,21 @@ def noise_flags(gray: np.ndarray, text: np.ndarray, page: int, k: float) -> list
                   "regions": [box_of(g) for g in groups]})]
 
 
-def check_page(img: np.ndarray, page: Page, stored: StoredPage | None = None) -> list[RiskFlag]:
+def glued(words: list[Word], apart: tuple[str, ...]) -> list[Word]:
+    """``words`` less those OCR glued from two of the values in ``apart``: a paper VAT invoice prints
+    its number large and its code small right after it (No 00472703 5100191160), and one word of two
+    numbers in two sizes is no edit (a real 机打专票 photo was flagged red for it)."""
+    values = [v for v in apart if v]
+    if len(values) < 2:
+        return words
+    return [w for w in words if sum(v in "".join(ch for ch in w.text if ch.isdigit()) for v in values) < 2]
+
+
+def check_page(img: np.ndarray, page: Page, stored: StoredPage | None = None,
+               apart: tuple[str, ...] = ()) -> list[RiskFlag]:
     """The cues on one page image (as OCR read it); ``stored``: the file's own pixels of the page,
-    for copy-move (default: ``img`` itself)."""
+    for copy-move (default: ``img`` itself); ``apart``: values printed side by side in two sizes
+    (the glyph cue does not judge a word that holds two of them)."""
     gray = _gray(img)
     k = page.dpi / 72.0
     text = _text_mask(page, gray.shape[:2], k)
@@ -131,7 +148,8 @@ def check_page(img: np.ndarray, page: Page, stored: StoredPage | None = None) ->
         return []
     stored = stored or identity(img)
     return (noise_flags(gray, text, page.number, k) + copy_flags(stored, page.words, page.number, k)
-            + shift_flags(stored, page.words, page.number, k) + glyph_flags(gray, page.words, page.number, k))
+            + shift_flags(stored, page.words, page.number, k) + bilevel_flags(stored, page.words, page.number, k)
+            + glyph_flags(gray, glued(page.words, apart), page.number, k))
 
 
 def check(doc: Document) -> list[RiskFlag]:
@@ -139,5 +157,6 @@ def check(doc: Document) -> list[RiskFlag]:
     for page in doc.pages:
         img: Any = doc.images.get(page.number)
         if img is not None:
-            flags += check_page(img, page, stored_page(doc, page, img.shape[:2]))
+            flags += check_page(img, page, stored_page(doc, page, img.shape[:2]),
+                                (doc.value("invoice_number") or "", doc.value("invoice_code") or ""))
     return flags

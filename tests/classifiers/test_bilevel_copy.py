@@ -7,17 +7,16 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from classifiers.checks import bilevel_copy as bc
 from classifiers.checks import image_forensics, page_pixels
 from pipeline.types import Document, Page, RiskFlag, Word
+from tests.classifiers.amount_sheet import amount_sheet
 
 ROOT = Path(__file__).resolve().parents[2]
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 DPI = 200.0
 K = DPI / 72.0
-SUPER = 8  # drawn at 8x and shrunk: digits land on any sub-pixel phase, as on a scan
 
 
 def _page(seed: int, *, rows: int = 12, skew: float = 1.1, noise: float = 6.0) -> tuple[np.ndarray, Page]:
@@ -27,20 +26,8 @@ def _page(seed: int, *, rows: int = 12, skew: float = 1.1, noise: float = 6.0) -
     import cv2
 
     rng = np.random.default_rng(seed)
-    w, h = 1300, 100 + rows * 70
-    big = Image.new("L", (w * SUPER, h * SUPER), 240)
-    draw = ImageDraw.Draw(big)
-    font = ImageFont.truetype(FONT, 22 * SUPER)
-    boxes, texts = [], []
-    for r in range(rows):
-        for c in range(3):
-            text = f"{rng.integers(100000, 999999)}.{rng.integers(10, 99)}"
-            x = (60 + c * 420) * SUPER + int(rng.integers(0, SUPER))
-            y = (50 + r * 70) * SUPER + int(rng.integers(0, SUPER))
-            draw.text((x, y), text, font=font, fill=25)
-            boxes.append([v / SUPER for v in draw.textbbox((x, y), text, font=font)])
-            texts.append(text)
-    img = np.asarray(big.resize((w, h), Image.Resampling.BOX)).astype(np.float32)
+    img, amounts = amount_sheet(rng, rows, 22)
+    h, w = img.shape
     turn = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
     img = cv2.warpAffine(img, turn, (w, h), flags=cv2.INTER_LINEAR, borderValue=240.0)
     img = cv2.GaussianBlur(img, (0, 0), 0.8) + rng.normal(0, noise, img.shape)
@@ -48,7 +35,7 @@ def _page(seed: int, *, rows: int = 12, skew: float = 1.1, noise: float = 6.0) -
     Image.fromarray(np.clip(img, 0, 255).astype(np.uint8)).save(buf, "JPEG", quality=60)
     img = np.asarray(Image.open(buf))
     words = []
-    for text, (x0, y0, x1, y1) in zip(texts, boxes):  # the box around the turned word, as OCR reads it
+    for text, (x0, y0, x1, y1) in amounts:  # the box around the turned word, as OCR reads it
         pts = np.array([[x0, y0, 1.0], [x1, y0, 1.0], [x0, y1, 1.0], [x1, y1, 1.0]]) @ turn.T
         (a, b), (c, d) = pts.min(axis=0), pts.max(axis=0)
         words.append(Word(text=text, source="ocr", bbox=(a / K, (b - 1) / K, c / K, (d + 1) / K)))

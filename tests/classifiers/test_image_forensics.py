@@ -6,15 +6,14 @@ import io
 
 import numpy as np
 import pytest
-from PIL import Image, ImageDraw, ImageFont
+from PIL import Image
 
 from classifiers.checks import copy_move, image_forensics, page_pixels
 from pipeline.types import Document, Page, RiskFlag, Word
+from tests.classifiers.amount_sheet import amount_sheet
 
-FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 DPI = 200.0
 K = DPI / 72.0
-SUPER = 8  # drawn at 8x and shrunk: digits land on any sub-pixel phase, as on a scan
 
 
 def _jpeg(a: np.ndarray, q: int) -> np.ndarray:
@@ -30,21 +29,9 @@ def _page(seed: int, *, noise: float = 4.0, quality: int | None = 75, rows: int 
     import cv2
 
     rng = np.random.default_rng(seed)
-    w, h = 1300, 100 + rows * 70
-    big = Image.new("L", (w * SUPER, h * SUPER), 240)
-    draw = ImageDraw.Draw(big)
-    font = ImageFont.truetype(FONT, 30 * SUPER)
-    words = []
-    for r in range(rows):
-        for c in range(3):
-            text = f"{rng.integers(100000, 999999)}.{rng.integers(10, 99)}"
-            x = (60 + c * 420) * SUPER + int(rng.integers(0, SUPER))
-            y = (50 + r * 70) * SUPER + int(rng.integers(0, SUPER))
-            draw.text((x, y), text, font=font, fill=25)
-            x0, y0, x1, y1 = draw.textbbox((x, y), text, font=font)
-            words.append(Word(text=text, source="ocr",
-                              bbox=(x0 / SUPER / K, y0 / SUPER / K, x1 / SUPER / K, y1 / SUPER / K)))
-    img = np.asarray(big.resize((w, h), Image.Resampling.BOX)).astype(np.float32)
+    img, amounts = amount_sheet(rng, rows, 30)
+    h, w = img.shape
+    words = [Word(text=text, source="ocr", bbox=(x0 / K, y0 / K, x1 / K, y1 / K)) for text, (x0, y0, x1, y1) in amounts]
     if skew:
         turn = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
         img = cv2.warpAffine(img, turn, (w, h), flags=cv2.INTER_CUBIC, borderValue=240.0)

@@ -37,17 +37,6 @@ def _work(args: tuple[str, Settings]) -> list[Document]:
     return docs
 
 
-def per_worker(settings: Settings, jobs: int) -> Settings:
-    """Settings for one of ``jobs`` worker processes: the cores are shared out, ``cores // jobs``
-    OCR threads each, unless the OCR thread count was set explicitly. Each worker with the full
-    count would put ``jobs`` x threads busy threads on the cores, and the OCR runtime slows down
-    when its threads wait on one another."""
-    if jobs <= 1 or "threads" in settings.ocr.model_fields_set:
-        return settings
-    threads = max(1, (os.cpu_count() or 1) // jobs)
-    return settings.model_copy(update={"ocr": settings.ocr.model_copy(update={"threads": threads})})
-
-
 def run_batch(files: list[Path], settings: Settings, jobs: int = 1,
               on_done: Callable[[Path, list[Document]], None] | None = None) -> Iterator[tuple[Path, list[Document]]]:
     """Yield (path, documents) in the order of ``files``; ``jobs`` > 1 uses worker processes."""
@@ -56,7 +45,6 @@ def run_batch(files: list[Path], settings: Settings, jobs: int = 1,
             yield f, _work((str(f), settings))
         return
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    worker_settings = per_worker(settings, jobs)
     with ProcessPoolExecutor(max_workers=jobs) as pool:
-        for f, docs in zip(files, pool.map(_work, [(str(f), worker_settings) for f in files])):
+        for f, docs in zip(files, pool.map(_work, [(str(f), settings) for f in files])):
             yield f, docs

@@ -5,7 +5,7 @@ core; OCR uses the configured threads (2 by default). Prints pages/s, s/page, pe
 memory, and for OCR the share of time spent outside the OCR engine call.
 
     .venv/bin/python bench/bench_pipeline.py [--samples samples/committed] [--repeat 3]
-    .venv/bin/python bench/bench_pipeline.py --workers 2 --repeat 2   # batch throughput, 2 processes
+    .venv/bin/python bench/bench_pipeline.py --workers 2 --threads 2 --repeat 2   # batch throughput
 """
 
 from __future__ import annotations
@@ -82,12 +82,11 @@ def _pages_of(path: str) -> int:
     return sum(len(d.pages) for d in process_bytes(data, Path(path).name, get_settings(home="/tmp/docintel-bench")))
 
 
-def run_workers(folder: Path, repeat: int, workers: int) -> dict:
-    """Throughput of the scanned path with ``workers`` processes of cores/workers OCR threads each
-    (how ``docintel extract --jobs`` shares the cores), models warmed in each worker first."""
+def run_workers(folder: Path, repeat: int, workers: int, threads: int) -> dict:
+    """Throughput of the scanned path with ``workers`` processes of ``threads`` OCR threads each
+    (``docintel extract --jobs``), models warmed in each worker first."""
     from concurrent.futures import ProcessPoolExecutor
 
-    threads = max(1, (os.cpu_count() or 2) // workers)
     files = [str(f) for f in _files(folder, scanned=True)] * repeat
     with ProcessPoolExecutor(max_workers=workers, initializer=_warm_worker, initargs=(threads,)) as pool:
         list(pool.map(time.sleep, [0.5] * workers))  # every worker started and warm
@@ -104,10 +103,11 @@ def main() -> None:
     ap.add_argument("--samples", type=Path, default=REPO / "samples" / "committed")
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--path", choices=["digital", "scanned"], help="run one path in this process")
-    ap.add_argument("--workers", type=int, help="scanned throughput with N worker processes (cores split between them)")
+    ap.add_argument("--workers", type=int, help="scanned throughput with N worker processes")
+    ap.add_argument("--threads", type=int, default=2, help="OCR threads per worker (with --workers)")
     args = ap.parse_args()
     if args.workers:
-        print(json.dumps(run_workers(args.samples, args.repeat, args.workers)))
+        print(json.dumps(run_workers(args.samples, args.repeat, args.workers, args.threads)))
         return
     if args.path:
         print(json.dumps(run_path(args.path, args.samples, args.repeat)))

@@ -110,16 +110,3 @@ def test_parallel_jobs_give_the_same_records_in_order(realdocs, tmp_path):
     assert [r["fields"] for r in serial] == [r["fields"] for r in parallel]
     assert [r["source"] for r in serial] == [str(f) for f in files]
 
-
-def test_parallel_workers_share_the_cores_between_them(monkeypatch):
-    from api.batch import per_worker
-    from pipeline.settings import OcrSettings, Settings
-
-    monkeypatch.setattr("os.cpu_count", lambda: 4)
-    settings = Settings()
-    assert per_worker(settings, 1) is settings
-    assert per_worker(settings, 2).ocr.threads == 2
-    assert per_worker(settings, 8).ocr.threads == 1
-    assert per_worker(settings, 2).ocr.det_limit_side_len == settings.ocr.det_limit_side_len
-    pinned = Settings(ocr=OcrSettings(threads=3))  # set explicitly (DOCINTEL_OCR__THREADS): kept
-    assert per_worker(pinned, 2).ocr.threads == 3

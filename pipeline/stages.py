@@ -165,27 +165,27 @@ class ExtractStage:
 
 
 def _reread_headers(doc: Document, ctx: StageContext) -> bool:
-    """Read OCR'd pages' header bands again at a coarser scale (``extractors.ocr.header``) and add
-    what was missed (a letter-spaced title); True when a page gained words."""
+    """Read the first page's header band again at a coarser scale (``extractors.ocr.header``), if
+    OCR read it, and add what was missed (a letter-spaced title: an invoice's is on its first page);
+    True when the page gained words."""
     from extractors.ocr import get_engine
     from extractors.ocr.header import header_words
 
-    gained = False
-    for page in doc.pages:
-        img = doc.images.get(page.number)
-        if img is None or page.text_source != "ocr":
-            continue
-        t0 = time.perf_counter()
-        new = header_words(get_engine(ctx.settings.ocr), img, page.dpi, page.words)
-        ctx.timings["ocr_engine"] = ctx.timings.get("ocr_engine", 0.0) + time.perf_counter() - t0
-        mark_red_ocr_words(new, img, page.dpi)
-        content, stamps = _normalised(new)
-        page.stamp_words.extend(stamps)
-        if content:
-            page.words.extend(content)
-            page.lines = group_lines(page.words)
-            gained = True
-    return gained
+    page = doc.pages[0] if doc.pages else None
+    img = doc.images.get(page.number) if page is not None else None
+    if page is None or img is None or page.text_source != "ocr":
+        return False
+    t0 = time.perf_counter()
+    new = header_words(get_engine(ctx.settings.ocr), img, page.dpi, page.words)
+    ctx.timings["ocr_engine"] = ctx.timings.get("ocr_engine", 0.0) + time.perf_counter() - t0
+    mark_red_ocr_words(new, img, page.dpi)
+    content, stamps = _normalised(new)
+    page.stamp_words.extend(stamps)
+    if not content:
+        return False
+    page.words.extend(content)
+    page.lines = group_lines(page.words)
+    return True
 
 
 REQUIRED = {

@@ -54,22 +54,22 @@ def _edge_contrast(gray: np.ndarray, quad: np.ndarray, step: float = 6.0) -> flo
     along the middle of each side. A side cut across the page by the threshold, or one drawn out on
     the desk, has paper (or desk) on both sides of it and scores near 0; a page edge scores high."""
     h, w = gray.shape
+
+    def grey(p: np.ndarray) -> float:
+        x = np.clip(np.round(p[:, 0]).astype(int), 0, w - 1)
+        y = np.clip(np.round(p[:, 1]).astype(int), 0, h - 1)
+        return float(np.median(gray[y, x]))
+
     pts = _order(quad)
     centre = pts.mean(axis=0)
+    t = np.linspace(0.1, 0.9, 24)[:, None]
     worst = np.inf
     for a, b in zip(pts, np.roll(pts, -1, axis=0)):
-        t = np.linspace(0.1, 0.9, 24)[:, None]
         along = a + t * (b - a)
         normal = np.array([-(b - a)[1], (b - a)[0]], dtype=np.float32)
         normal /= max(float(np.linalg.norm(normal)), 1e-6)
         if np.dot(centre - (a + b) / 2, normal) < 0:
             normal = -normal  # pointing into the page
-
-        def grey(p: np.ndarray) -> float:
-            x = np.clip(np.round(p[:, 0]).astype(int), 0, w - 1)
-            y = np.clip(np.round(p[:, 1]).astype(int), 0, h - 1)
-            return float(np.median(gray[y, x]))
-
         worst = min(worst, grey(along + step * normal) - grey(along - step * normal))
     return worst
 

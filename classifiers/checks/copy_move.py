@@ -18,9 +18,10 @@ heights: a pasted cell may reach past the OCR box):
    texture, so that it does not slide onto the JPEG-flattened paper beside a patch. Copies scored
    lower, a JPEG copy on seed 4242 0.22 -> 0.03 of the floor, but so did the natural repeat of a
    clean page of another set, vertical margin text printed twice at one phase, 0.16 -> 0.085: red.
-   Dropped.) On a JPEG page a shift of whole 8 x 8 blocks is set aside: the same glyph at the same
-   phase codes to the same pixels there (on 63 clean pages of seed 4242 and 40 real ones such
-   cells scored no lower than 0.37 of the floor, so this is caution more than need).
+   Dropped.) Shifts of whole 8 x 8 blocks on a JPEG page are judged like any other: the same glyph
+   at the same phase could code to the same pixels, but scan noise differs (set aside until session
+   12, such cells of 126 clean pages of two sets scored no lower than without them, while a lossless
+   copy 23 x 26 blocks away on a PNG of a JPEG scan, and one on a JPEG in TIFF, went unseen).
 2. Residual of the copy hypothesis: the mean squared difference of cell and counterpart (a
    lossless copy: 0) or, on a JPEG page, of the cell and its counterpart pasted there and
    compressed again (``codec``: the quality under which the text blocks are fixed points of a
@@ -49,9 +50,8 @@ re-rendered (an image PDF rasterised again: every pixel resampled), WebP (no cod
 re-saved copy scores 0.08-0.5 and a clean WebP page's best natural repeat 0.34-0.72; encoding a
 pasted patch again with WebP does not bring it nearer its source, the encoder's choices differ),
 JPEG at quality 40 or less (noise gone: natural repeats as close as copies), copies overlapping
-their own source (a digit smeared sideways by a few pixels: ``shift_repeat``), a copy whole 8 x 8
-blocks away on a page with a JPEG history, and one-digit patches whose only corners lie on their cut
-edges. Pages without scan noise on the paper (bi-level, digital renders) are not judged: repeats
+their own source (a digit smeared sideways by a few pixels: ``shift_repeat``), and one-digit patches
+whose only corners lie on their cut edges. Pages without scan noise on the paper (bi-level, digital renders) are not judged: repeats
 are identical there; nor are pages that repeat themselves exactly at several shifts (``rendered``:
 5 of 16 real invoice images, digital PNGs on a textured background, would have been flagged red).
 """
@@ -345,9 +345,6 @@ def measure(stored: StoredPage, words: list[Word], k: float) -> Cells | None:
     g = gray.astype(np.float32)
     dx, dy = _shift(g, x + cw // 2, y + ch // 2, moves, cw, ch)
     found = codec(stored, boxes)
-    if found is not None:  # whole JPEG blocks away on a JPEG page: identical coding
-        keep = (dx % 8 != 0) | (dy % 8 != 0)
-        x, y, dx, dy = x[keep], y[keep], dx[keep], dy[keep]
     if not len(x):
         return None
     px, py = _place(g, x, y, dx, dy, cw, ch)

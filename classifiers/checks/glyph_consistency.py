@@ -46,7 +46,7 @@ CORE_TOL = 0.1  # reference glyphs agree on height, top and bottom within this f
 MAX_SLOPE = 0.1  # the reference line may lean up to ~6 degrees
 RED_DEV = 0.4
 YELLOW_DEV = 0.3
-UNIFORM = 0.14  # words whose glyphs all stay this close to the median are not searched (< YELLOW_DEV / 2)
+UNIFORM = 0.14  # words whose glyph heights, tops and bottoms spread less (x the height) are not searched
 NOT_NUMBER = frozenset("*+<>=%")  # the cipher block of a VAT invoice is not a number
 UNIT = re.compile(r"[a-z]{2,}$")  # 10-30mm: a measure, its unit in lower case
 IN_BOX = 0.7  # a glyph lies at least this share of its height inside the word's box
@@ -104,11 +104,13 @@ def plausible(glyphs: list[Glyph], text: str) -> bool:
 
 
 def digits_only(glyphs: list[Glyph], text: str) -> list[Glyph]:
-    """Without the glyphs of a leading label (No, RMB, CNY): letters have their own heights
-    (x-height, cap height). Only where glyphs and characters pair one to one."""
-    lead = len(text) - len(text.lstrip("".join(ch for ch in text if ch.isalpha()) or " "))
+    """Without the glyphs of a leading label with a lower-case letter (No): those have their own
+    heights (x-height). A label in capitals (RMB, CNY, a ¥ read as Y) stands at the digits' cap
+    height and stays. Only where glyphs and characters pair one to one."""
+    label = text[:len(text) - len(text.lstrip("".join(ch for ch in text if ch.isalpha()) or " "))]
     chars = sum(ch not in SEPARATORS for ch in text)
-    return glyphs[lead:] if lead and len(glyphs) == chars else glyphs
+    lower = any(ch.islower() for ch in label)
+    return glyphs[len(label):] if lower and len(glyphs) == chars else glyphs
 
 
 def to_pixels(bbox: BBox, k: float) -> tuple[int, int, int, int]:
@@ -200,27 +202,26 @@ def _reference(ref: list[Glyph]) -> tuple[float, float, float, float, float] | N
     """(height, slope, baseline at x=0, top at x=0, stroke) of the largest group of ``ref`` that
     agrees on height, then on the line through tops and bottoms; None without two such glyphs.
     Plain Python: called for every run of every number searched, on a dozen glyphs at most."""
-    core = max(([g for g in ref if abs(g.height - c.height) <= CORE_TOL * c.height] for c in ref), key=len)
+    core = max(([g for g in ref if abs(g.height - c.height) <= CORE_TOL * c.height + 1] for c in ref), key=len)
     if len(core) < 2 or _median([g.height for g in core]) < MIN_HEIGHT:
         return None
     fit = _fit(core)
     h, slope, b0, t0, _ = fit
-    on_line = [g for g in core if abs(g.y1 - b0 - slope * g.cx) <= CORE_TOL * h
-               and abs(g.y0 - t0 - slope * g.cx) <= CORE_TOL * h]
+    on_line = [g for g in core if abs(g.y1 - b0 - slope * g.cx) <= CORE_TOL * h + 1
+               and abs(g.y0 - t0 - slope * g.cx) <= CORE_TOL * h + 1]
     if len(on_line) < 2:
         return None
     return fit if len(on_line) == len(core) else _fit(on_line)
 
 
 def _uniform(glyphs: list[Glyph]) -> bool:
-    """Every glyph within ``UNIFORM`` of the word's median height, top and bottom: no run can
-    deviate by ``YELLOW_DEV`` from the rest (even half the word against the other half), so the
-    search is spared on most words."""
-    h = _median([g.height for g in glyphs])
-    b = _median([g.y1 for g in glyphs])
-    t = _median([g.y0 for g in glyphs])
-    lim = UNIFORM * h
-    return all(abs(g.height - h) <= lim and abs(g.y1 - b) <= lim and abs(g.y0 - t) <= lim for g in glyphs)
+    """Heights, tops and bottoms of all glyphs each spread over at most ``UNIFORM`` of the smallest
+    height: then no run can deviate by ``YELLOW_DEV`` from the rest (a spread measured from the
+    median let half a number 0.29 taller than the other half through), so the search is spared
+    on most words."""
+    lim = UNIFORM * min(g.height for g in glyphs)
+    return all(max(v) - min(v) <= lim for v in ([g.height for g in glyphs], [g.y1 for g in glyphs],
+                                                 [g.y0 for g in glyphs]))
 
 
 def _deviation(g: Glyph, ref: tuple[float, float, float, float, float]) -> float:
@@ -255,12 +256,30 @@ def odd_run(glyphs: list[Glyph]) -> OddRun | None:
         j += 1
     if j - i > MAX_RUN:  # №87654321 and its code 1100094140 read as one word: two numbers, two sizes
         return None
+    return _odd(glyphs, i, j, dev, ref)
+
+
+def _odd(glyphs: list[Glyph], i: int, j: int, dev: float, ref: tuple[float, float, float, float, float]) -> OddRun:
     h, slope, b0, _, stroke = ref
     run = glyphs[i:j]
     return OddRun(i, j, dev, _median([g.height for g in run]) / h,
                   _median([g.y1 - b0 - slope * g.cx for g in run]) / h,
                   _median([g.stroke for g in run]) / max(stroke, 1e-6),
                   (min(g.x0 for g in run), min(g.y0 for g in run), max(g.x1 for g in run), max(g.y1 for g in run)))
+
+
+def end_run(glyphs: list[Glyph], page_height: float) -> OddRun | None:
+    """The rest of a number against the one glyph at its start or end, where that glyph is near the
+    page's median digit height and the rest far from it (twice as far, and ``YELLOW_DEV`` at least):
+    digits redrawn over most of an amount, so that only a cent or the ¥ sign is left of the print
+    (``odd_run`` needs two glyphs in its reference)."""
+    for e, rest, i, j in ((glyphs[0], glyphs[1:], 1, len(glyphs)), (glyphs[-1], glyphs[:-1], 0, len(glyphs) - 1)):
+        own = _reference(rest) if MIN_RUN <= len(rest) <= MAX_RUN else None
+        if own is None or abs(own[0] - page_height) < max(YELLOW_DEV * page_height, 2 * abs(e.height - page_height)):
+            continue
+        ref = (float(e.height), 0.0, float(e.y1), float(e.y0), e.stroke)
+        return _odd(glyphs, i, j, min(_deviation(g, ref) for g in rest), ref)
+    return None
 
 
 def _numeric_piece(text: str) -> bool:
@@ -317,21 +336,27 @@ def page_runs(gray: np.ndarray, words: list[Word], k: float) -> tuple[list[tuple
     """(the most deviant run of every number judged on the page with whether its cut is
     ``doubtful``, the factor on the thresholds: 1, or ``FRAGMENTED_SCALE`` on a page whose strokes
     come apart into many blobs)."""
-    cuts: list[tuple[Word, list[Glyph], bool]] = []
+    cuts: list[tuple[Word, list[Glyph], bool, bool]] = []
     fragments: list[float] = []
+    heights: list[int] = []
     for w in numbers(words):
         glyphs, blobs = cut_word(gray, to_pixels(w.bbox, k))
         if blobs:
             fragments.append(blobs / len(w.text))
         if not plausible(glyphs, w.text):
             continue
-        doubt = doubtful(glyphs, w.text)
+        shattered = blobs > FRAGMENTED * sum(ch not in SEPARATORS for ch in w.text)
         glyphs = digits_only(glyphs, w.text)
+        heights += [g.height for g in glyphs]
         if len(glyphs) >= MIN_RUN + 2 and not _uniform(glyphs):
-            cuts.append((w, glyphs, doubt))
+            cuts.append((w, glyphs, doubtful(glyphs, w.text), shattered))
     # a shattered scan (bi-level, heavy noise) breaks glyphs into pieces of any height: only gross misfits count
     scale = FRAGMENTED_SCALE if fragments and _median(fragments) > FRAGMENTED else 1.0
-    runs = [(run, w, doubt) for w, glyphs, doubt in cuts if (run := odd_run(glyphs)) is not None]
+    runs = []
+    for w, glyphs, doubt, shattered in cuts:
+        found = [r for r in (odd_run(glyphs), end_run(glyphs, _median(heights))) if r is not None]
+        if found:  # one word's strokes come apart on a clean page: its cut is in doubt
+            runs.append((max(found, key=lambda r: r.deviation), w, doubt or (shattered and scale == 1.0)))
     return runs, scale
 
 

@@ -56,6 +56,34 @@ def test_odd_run_finds_taller_digits_and_spares_a_uniform_number() -> None:
     assert gc.odd_run(one_odd).deviation < 0.05  # type: ignore[union-attr]
 
 
+def test_half_a_number_taller_than_the_other_half_is_searched() -> None:
+    # 4 of 8 digits redrawn 0.29 taller: each half is within 0.14 of the median, yet the halves differ
+    # by twice that (the median-based shortcut skipped such a number)
+    row = _row([17, 17, 22, 22, 22, 22, 17, 17], [100, 100, 105, 105, 105, 105, 100, 100])
+    assert not gc._uniform(row)
+    run = gc.odd_run(row)
+    assert run is not None and (run.start, run.end) == (2, 6) and run.deviation > 0.28
+    assert gc._uniform(_row([20, 21, 20, 21, 20], [100, 101, 100, 100, 101]))  # a pixel or two: spared
+
+
+def test_end_run_judges_a_number_redrawn_but_for_its_last_glyph() -> None:
+    # ¥7529.45 with 7529 drawn over in a far larger size: only one cent glyph is left at the page's height
+    row = _row([35, 35, 36, 37, 21], [110, 110, 111, 112, 96])
+    assert gc.odd_run(row) is not None and gc.odd_run(row).deviation < gc.YELLOW_DEV  # type: ignore[union-attr]
+    run = gc.end_run(row, page_height=20)
+    assert run is not None and (run.start, run.end) == (0, 4) and run.deviation >= gc.RED_DEV
+    # a number printed large (a title's date, a big invoice number) whose last glyph came out short:
+    # the page's digits are that large too, or the short glyph is no nearer the page's height
+    assert gc.end_run(row, page_height=34) is None
+    assert gc.end_run(row, page_height=28) is None
+
+
+def test_capital_labels_stay_for_the_comparison() -> None:
+    row = _row([20] * 8, [100] * 8)
+    assert gc.digits_only(row, "RMB42751") == row  # capitals stand at the digits' height
+    assert gc.digits_only(row, "No345678") == row[2:]  # a lower-case letter has the x-height
+
+
 def test_odd_run_follows_a_leaning_baseline() -> None:
     # a seal legend or residual skew: the baseline climbs 1.5 px per glyph, the heights agree
     # (judged against a level baseline, the last five glyphs would stand 0.4 of a height off: red)
@@ -94,7 +122,7 @@ def test_numbers_joins_pieces_of_one_number_but_not_labels() -> None:
 
 # ---- a synthetic scanned row of numbers ----
 
-NUMBERS = ["¥1867432.15", "2024-03-15", "91310115MA1K4LX8Q2", "RMB42,751.74", "30567.00"]
+NUMBERS = ["¥1867432.15", "2024-03-15", "91310115MA1K4LX8Q2", "RMB42,751.74", "30567.00", "¥3045"]
 
 
 def _scan(img: Image.Image, seed: int) -> Image.Image:
@@ -166,6 +194,7 @@ def test_synthetic_clean_page_has_no_glyph_flag() -> None:
     (0, 3, 3, 1.15, 2),   # ¥1867432.15: three integer digits, larger, lower
     (3, 6, 2, 1.0, -2),   # RMB42,751.74: two digits, the box height, higher
     (4, 1, 3, 1.2, 0),    # 30567.00
+    (5, 1, 4, 1.3, 0),    # ¥3045 all but the ¥: no two printed glyphs left to compare with
 ])
 def test_synthetic_redrawn_digits_are_flagged_over_the_edit(index: int, first: int, n: int, scale: float,
                                                             dy: int) -> None:

@@ -79,7 +79,8 @@ MAX_CORNERS = 3000  # the strongest kept (pairing costs their number squared): g
 MIN_HEIGHT = 12  # px: smaller digits are too coarse for a cell
 PLACE_STEP = 0.1  # x digit height: JPEG pages, cells measured again this far off their place ...
 PLACE_TOP, PLACE_SHARE = 40, 0.15  # ... the best this many of them, or this share
-MIN_PAPER = 0.2  # see paper_variation: generated scans 0.24 and up (one at 0.09), renders 0
+MIN_PAPER = 0.1  # see paper_variation: renders and bi-level 0; generated scans 0.10 and up (session 12: a JPEG copy
+# on a page at 0.18 went unseen at 0.2; 5 clean pages of two sets between 0.1 and 0.2 scored 0.21 and up)
 BASE_Q = 5  # percentile of the page's residual ratios taken as its natural floor
 RED_RATIO, YELLOW_RATIO = 0.1, 0.15  # x the floor; natural repeats 0.16 and up
 MIN_TEXTURE = 0.4  # x the page's median cell texture

@@ -15,9 +15,10 @@ Calibration on two generated sets (``samples.generate`` + ``samples.tamper``: 59
 pages in PNG, JPEG, TIFF, bi-level BMP, WebP and image PDF, 31 amounts redrawn, 30 patched):
 clean numbers reach 0.18 (a seal's legend); redrawn digits 0.33–1.13, 29 of 31 at 0.3 or more.
 Red from ``RED_DEV`` = 0.4 (25 of 31; 2.2 x the clean maximum), yellow from ``YELLOW_DEV`` = 0.3
-(4 more). A shattered bi-level scan (median ink blobs per character over ``FRAGMENTED``) breaks
-glyphs into pieces of any height (up to 0.28 on the one such page): both thresholds rise by
-``FRAGMENTED_SCALE`` there. Real documents (10 invoice photos and scans, 30 bank receipts)
+(4 more). A number whose strokes come apart (ink blobs per character over ``FRAGMENTED``) has
+glyph pieces of any height (up to 0.44 on clean bi-level pages): on a page where most numbers do,
+both thresholds rise by ``FRAGMENTED_SCALE`` for it; on a page where few do, its cut is doubtful;
+a whole number is judged at the plain thresholds on any page. Real documents (10 invoice photos and scans, 30 bank receipts)
 raise no flag once two numbers of two sizes read as one word (``MAX_RUN``) and digits under
 ``MIN_HEIGHT`` are left alone. One-digit patches copied from another amount (``image_copy``)
 mostly stay under the thresholds (1 of 30 reaches 0.3): a cut glyph or two is not a run. Stroke
@@ -268,13 +269,15 @@ def _odd(glyphs: list[Glyph], i: int, j: int, dev: float, ref: tuple[float, floa
                   (min(g.x0 for g in run), min(g.y0 for g in run), max(g.x1 for g in run), max(g.y1 for g in run)))
 
 
-def end_run(glyphs: list[Glyph], page_height: float) -> OddRun | None:
-    """The rest of a number against the one glyph at its start or end, where that glyph is near the
-    page's median digit height and the rest far from it (twice as far, and ``YELLOW_DEV`` at least):
-    digits redrawn over most of an amount, so that only a cent or the ¥ sign is left of the print
-    (``odd_run`` needs two glyphs in its reference)."""
-    for e, rest, i, j in ((glyphs[0], glyphs[1:], 1, len(glyphs)), (glyphs[-1], glyphs[:-1], 0, len(glyphs) - 1)):
-        own = _reference(rest) if MIN_RUN <= len(rest) <= MAX_RUN else None
+def end_run(glyphs: list[Glyph], page_height: float, digit_ends: tuple[bool, bool] = (True, True)) -> OddRun | None:
+    """The rest of a number against the one glyph at its start or end, where that glyph is a digit
+    (``digit_ends``: a currency sign's height is the font's choice, ₹ stands shorter than the
+    digits) near the page's median digit height and the rest far from it (twice as far, and
+    ``YELLOW_DEV`` at least): digits redrawn over most of an amount, so that only a cent is left of
+    the print (``odd_run`` needs two glyphs in its reference)."""
+    for e, rest, i, j, digit in ((glyphs[0], glyphs[1:], 1, len(glyphs), digit_ends[0]),
+                                 (glyphs[-1], glyphs[:-1], 0, len(glyphs) - 1, digit_ends[1])):
+        own = _reference(rest) if digit and MIN_RUN <= len(rest) <= MAX_RUN else None
         if own is None or abs(own[0] - page_height) < max(YELLOW_DEV * page_height, 2 * abs(e.height - page_height)):
             continue
         ref = (float(e.height), 0.0, float(e.y1), float(e.y0), e.stroke)
@@ -332,41 +335,59 @@ def doubtful(glyphs: list[Glyph], text: str) -> bool:
                         for a, b in pairwise(glyphs))
 
 
-def page_runs(gray: np.ndarray, words: list[Word], k: float) -> tuple[list[tuple[OddRun, Word, bool]], float]:
-    """(the most deviant run of every number judged on the page with whether its cut is
-    ``doubtful``, the factor on the thresholds: 1, or ``FRAGMENTED_SCALE`` on a page whose strokes
-    come apart into many blobs)."""
-    cuts: list[tuple[Word, list[Glyph], bool, bool]] = []
+@dataclass(frozen=True)
+class Judged:
+    """A number's most deviant run, whether its cut is ``doubtful``, and the factor on the thresholds."""
+
+    run: OddRun
+    word: Word
+    doubt: bool
+    scale: float
+
+    @property
+    def level(self) -> float:
+        """The run's deviation in units of the thresholds (over ``scale``)."""
+        return self.run.deviation / self.scale
+
+
+def page_runs(gray: np.ndarray, words: list[Word], k: float) -> list[Judged]:
+    """The most deviant run of every number judged on the page. A number whose strokes come apart
+    into more than ``FRAGMENTED`` ink blobs per character has glyphs of any height: on a page where
+    most numbers do (bi-level, heavy noise) its thresholds rise by ``FRAGMENTED_SCALE``; on a page
+    where few do, its cut is doubtful. A whole number is judged at the plain thresholds on any page."""
+    cuts: list[tuple[Word, list[Glyph], bool, bool, tuple[bool, bool]]] = []
     fragments: list[float] = []
     heights: list[int] = []
     for w in numbers(words):
         glyphs, blobs = cut_word(gray, to_pixels(w.bbox, k))
+        chars = sum(ch not in SEPARATORS for ch in w.text)
         if blobs:
-            fragments.append(blobs / len(w.text))
+            fragments.append(blobs / chars)
         if not plausible(glyphs, w.text):
             continue
-        shattered = blobs > FRAGMENTED * sum(ch not in SEPARATORS for ch in w.text)
-        glyphs = digits_only(glyphs, w.text)
+        kept = digits_only(glyphs, w.text)
+        printed = [ch for ch in w.text if ch not in SEPARATORS][len(glyphs) - len(kept):]  # less a cut label
+        glyphs = kept
         heights += [g.height for g in glyphs]
+        ends = (printed[0].isdigit(), printed[-1].isdigit()) if printed else (False, False)
         if len(glyphs) >= MIN_RUN + 2 and not _uniform(glyphs):
-            cuts.append((w, glyphs, doubtful(glyphs, w.text), shattered))
-    # a shattered scan (bi-level, heavy noise) breaks glyphs into pieces of any height: only gross misfits count
-    scale = FRAGMENTED_SCALE if fragments and _median(fragments) > FRAGMENTED else 1.0
-    runs = []
-    for w, glyphs, doubt, shattered in cuts:
-        found = [r for r in (odd_run(glyphs), end_run(glyphs, _median(heights))) if r is not None]
-        if found:  # one word's strokes come apart on a clean page: its cut is in doubt
-            runs.append((max(found, key=lambda r: r.deviation), w, doubt or (shattered and scale == 1.0)))
-    return runs, scale
+            cuts.append((w, glyphs, doubtful(glyphs, w.text), blobs > FRAGMENTED * chars, ends))
+    shattered_page = bool(fragments) and _median(fragments) > FRAGMENTED
+    judged = []
+    for w, glyphs, doubt, shattered, ends in cuts:
+        found = [r for r in (odd_run(glyphs), end_run(glyphs, _median(heights), ends)) if r is not None]
+        if found:
+            judged.append(Judged(max(found, key=lambda r: r.deviation), w, doubt or (shattered and not shattered_page),
+                                 FRAGMENTED_SCALE if shattered and shattered_page else 1.0))
+    return judged
 
 
 def glyph_flags(gray: np.ndarray, words: list[Word], page: int, k: float) -> list[RiskFlag]:
     """One flag per page whose numbers hold a run of glyphs of another size or baseline: red from
     ``RED_DEV`` (yellow where the cut is ``doubtful``), yellow from ``YELLOW_DEV``; evidence: the
     run's box in points, every run found."""
-    runs, scale = page_runs(gray, words, k)
-    found = sorted(((run, w, doubt) for run, w, doubt in runs if run.deviation >= YELLOW_DEV * scale),
-                   key=lambda f: (f[2], -f[0].deviation))  # a sure cut first
+    found = sorted((j for j in page_runs(gray, words, k) if j.level >= YELLOW_DEV),
+                   key=lambda j: (j.doubt, -j.level))  # a sure cut first
 
     if not found:
         return []
@@ -374,8 +395,8 @@ def glyph_flags(gray: np.ndarray, words: list[Word], page: int, k: float) -> lis
     def pts(b: tuple[int, int, int, int]) -> list[float]:
         return [round(b[0] / k, 1), round(b[1] / k, 1), round(b[2] / k, 1), round(b[3] / k, 1)]
 
-    run, w, doubt = found[0]
-    red = run.deviation >= RED_DEV * scale and not doubt
+    run, w, doubt = found[0].run, found[0].word, found[0].doubt
+    red = found[0].level >= RED_DEV and not doubt
     return [RiskFlag(
         code="IMAGE_TAMPERING", severity="red" if red else "yellow",
         message=f"page {page}: in {w.text!r}, {run.end - run.start} characters are printed in another size or on "
@@ -385,4 +406,4 @@ def glyph_flags(gray: np.ndarray, words: list[Word], page: int, k: float) -> lis
                   "word_bbox": [round(v, 1) for v in w.bbox], "deviation": round(run.deviation, 2),
                   "height_ratio": round(run.height_ratio, 2), "baseline_shift": round(run.shift, 2),
                   "stroke_ratio": round(run.stroke_ratio, 2), "doubtful_cut": doubt,
-                  "regions": [pts(r.box) for r, _, _ in found]})]
+                  "regions": [pts(j.run.box) for j in found]})]

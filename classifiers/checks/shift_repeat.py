@@ -49,7 +49,6 @@ from __future__ import annotations
 import numpy as np
 
 from classifiers.checks.copy_move import (
-    MIN_PAPER,
     area_mask,
     codec,
     number_boxes,
@@ -60,6 +59,8 @@ from classifiers.checks.copy_move import (
 from classifiers.checks.page_pixels import StoredPage
 from pipeline.types import RiskFlag, Word
 
+SCANNED_PAPER = 0.2  # copy_move.paper_variation a page needs to be judged (0.1 let a clean image PDF at 0.197
+# through, yellow: its repeats are closer than on a noisier page; copy_move itself judges from 0.1)
 MIN_SHIFT = 3  # px: a copy smeared by one or two pixels leaves too narrow a strip
 MAX_SHIFT = 2.0  # x digit height: a digit or two along the same number
 HEIGHT, WIDTH = 0.8, 0.3  # x digit height: the window
@@ -139,7 +140,7 @@ def shift_flags(stored: StoredPage, words: list[Word], page: int, k: float) -> l
     gray = stored.gray
 
     def scanned() -> bool:  # not bi-level, not rendered: there glyphs repeat exactly by themselves
-        return paper_variation(gray, area_mask(gray.shape, boxes, h)) >= MIN_PAPER
+        return paper_variation(gray, area_mask(gray.shape, boxes, h)) >= SCANNED_PAPER
 
     strips = exact_strips(gray, boxes, h)
     if len({s[6] for s in strips if s[0] >= MIN_INFO / 5}) >= RENDERED:

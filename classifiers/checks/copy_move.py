@@ -413,10 +413,12 @@ def recompressed(planes: list[np.ndarray], q: int, x: np.ndarray, y: np.ndarray,
                  w: int, h: int) -> np.ndarray:
     """Mean squared difference between each cell and its counterpart pasted in its place and
     compressed again at quality ``q`` on the page's 8 x 8 grid: all cells in one mosaic of tiles
-    cut on that grid (JPEG codes its blocks independently)."""
+    cut on that grid (JPEG codes its blocks independently). The planes are padded at the bottom and
+    right (edges repeated, as an encoder does) so that a tile never has to move off the grid, nor
+    a cell near the page's edge out of its tile."""
     tw, th = (w + 7) // 8 * 8 + 8, (h + 7) // 8 * 8 + 8
-    H, W = planes[0].shape
-    x0, y0 = np.minimum(x // 8 * 8, (W - tw) // 8 * 8), np.minimum(y // 8 * 8, (H - th) // 8 * 8)
+    planes = [np.pad(p, ((0, th), (0, tw)), mode="edge") for p in planes]
+    x0, y0 = x // 8 * 8, y // 8 * 8
     n = len(x)
     cols = max(1, int(np.ceil(np.sqrt(n))))
     rows = -(-n // cols)

@@ -149,6 +149,22 @@ def test_lossless_copy_whole_jpeg_blocks_away_is_flagged_red(seed: int, quality:
     assert _copy(image_forensics.check_page(img, page)) == []
 
 
+def test_recompressed_cells_at_the_page_edge() -> None:
+    # a cell 2 px above the bottom edge of a JPEG page: its tile on the 8 x 8 grid reaches past the
+    # page (a clean image PDF crashed the check with an IndexError before the planes were padded)
+    import cv2
+
+    rng = np.random.default_rng(3)
+    page = cv2.GaussianBlur((rng.random((100, 120)) * 255).astype(np.uint8), (0, 0), 1.5)
+    x, y, dx, dy, w, h = np.array([50]), np.array([68]), np.array([-40]), np.array([-50]), 10, 30
+    page[68:98, 50:60] = page[18:48, 10:20]  # the cell is a copy of its counterpart ...
+    page = copy_move._jpeg(page, 75)  # ... and the page was saved as JPEG after the paste
+    copied = copy_move.recompressed([page], 75, x, y, dx, dy, w, h)
+    other = copy_move.recompressed([page], 75, x, y, np.array([-30]), dy, w, h)
+    assert np.isfinite(copied).all() and np.isfinite(other).all()
+    assert copied[0] < 0.2 * other[0]
+
+
 # ---- the stored pixels and their map to the pipeline's page ----
 
 @pytest.mark.parametrize("rotation", [0, 90, 180, 270])

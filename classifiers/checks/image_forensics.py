@@ -19,7 +19,10 @@ the pixels as the file stores them:
   redrawn amounts, which the glyph cue finds too). Pages whose own noise
   is under ``MIN_PAGE_NOISE`` (bi-level scans, heavy smoothing), or with more than
   ``MAX_QUIET_SHARE`` quiet blocks (no sensor noise at all: a digital page saved as JPEG), are
-  not judged.
+  not judged. A patch must touch a printed number (an amount, a date, an id: what an edit
+  changes) and paper clipped white counts as no patch: session 12, on three generated sets (189
+  clean scans) the cue's yellow flags on clean pages fell from 8 to 3, and on 50 real images from
+  3 to 1 (a viewer's flat toolbar in a screenshot, a highlight), with no tampered file lost.
 * **Copy-move** (``copy_move``): a piece of a printed number that repeats another place on
   the page down to its scan noise (or to what the page's JPEG compression makes of it) was
   copied there: red, yellow for a closer call; evidence: the cell and the place it repeats.
@@ -46,7 +49,7 @@ import numpy as np
 
 from classifiers.checks.bilevel_copy import bilevel_flags
 from classifiers.checks.copy_move import copy_flags
-from classifiers.checks.glyph_consistency import glyph_flags
+from classifiers.checks.glyph_consistency import glyph_flags, numbers
 from classifiers.checks.page_pixels import StoredPage, identity, stored_page
 from classifiers.checks.shift_repeat import shift_flags
 from pipeline.types import Document, Page, RiskFlag, Word
@@ -55,6 +58,7 @@ BLOCK = 16
 QUIET_RATIO = 0.1
 MIN_PAGE_NOISE = 0.8
 MIN_BLOCKS = 3
+CLIPPED = 250  # grey level from which paper is clipped white
 MAX_QUIET_SHARE = 0.1  # scans: at most 8 % quiet blocks; a digital page saved as JPEG: 16 %
 
 
@@ -101,14 +105,27 @@ def paper_noise(gray: np.ndarray, text: np.ndarray) -> tuple[np.ndarray, np.ndar
     return noise, judged, ref
 
 
-def noise_flags(gray: np.ndarray, text: np.ndarray, page: int, k: float) -> list[RiskFlag]:
+def number_blocks(words: list[Word], shape: tuple[int, int], k: float) -> np.ndarray:
+    """The 16-px blocks over the printed numbers (amounts, dates, ids; ``glyph_consistency.numbers``),
+    one block around: where an edit changes what a page says about money."""
+    m = np.zeros((shape[0] // BLOCK, shape[1] // BLOCK), dtype=bool)
+    for w in numbers(words):
+        x0, y0, x1, y1 = (round(v * k) // BLOCK for v in w.bbox)
+        m[max(0, y0 - 1):y1 + 2, max(0, x0 - 1):x1 + 2] = True
+    return m
+
+
+def noise_flags(gray: np.ndarray, text: np.ndarray, page: int, k: float, near: np.ndarray | None = None) -> list[RiskFlag]:
+    """``near``: the blocks a quiet patch must touch (default: anywhere in the text)."""
     noise, judged, ref = paper_noise(gray, text)
     if ref < MIN_PAGE_NOISE:
         return []
     quiet = judged & (noise < QUIET_RATIO * ref)
     if quiet.sum() > MAX_QUIET_SHARE * judged.sum():  # silent paper all over: a render, not a scan
         return []
-    groups = [g for g in _groups(quiet) if len(g) >= MIN_BLOCKS]
+    if near is not None:
+        quiet &= _blocks(gray >= CLIPPED) < BLOCK * BLOCK / 2  # white clipped by the camera has no noise to lose
+    groups = [g for g in _groups(quiet) if len(g) >= MIN_BLOCKS and (near is None or near[tuple(g.T)].any())]
     if not groups:
         return []
 
@@ -147,7 +164,8 @@ def check_page(img: np.ndarray, page: Page, stored: StoredPage | None = None,
     if not text.any():
         return []
     stored = stored or identity(img)
-    return (noise_flags(gray, text, page.number, k) + copy_flags(stored, page.words, page.number, k)
+    near = number_blocks(page.words, gray.shape[:2], k)
+    return (noise_flags(gray, text, page.number, k, near) + copy_flags(stored, page.words, page.number, k)
             + shift_flags(stored, page.words, page.number, k) + bilevel_flags(stored, page.words, page.number, k)
             + glyph_flags(gray, glued(page.words, apart), page.number, k))
 

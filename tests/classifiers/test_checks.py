@@ -147,9 +147,9 @@ def _scan_page(seed: int) -> tuple[np.ndarray, Page]:
         y = 40 + r * 60
         for c in range(3):
             x = 30 + c * 220
-            cv2.putText(img, f"{rng.integers(10000, 99999)}.{rng.integers(10, 99)}", (x, y + 30),
-                        cv2.FONT_HERSHEY_SIMPLEX, 0.9, 30, 2)
-            words.append(Word(text="1", bbox=(x * 0.36, y * 0.36, (x + 170) * 0.36, (y + 40) * 0.36), source="ocr"))
+            text = f"{rng.integers(10000, 99999)}.{rng.integers(10, 99)}"
+            cv2.putText(img, text, (x, y + 30), cv2.FONT_HERSHEY_SIMPLEX, 0.9, 30, 2)
+            words.append(Word(text=text, bbox=(x * 0.36, y * 0.36, (x + 170) * 0.36, (y + 40) * 0.36), source="ocr"))
     img = np.clip(img + rng.normal(0, 5, img.shape), 0, 255).astype(np.uint8)
     _ok, buf = cv2.imencode(".jpg", img, [cv2.IMWRITE_JPEG_QUALITY, 80])
     img = cv2.imdecode(buf, cv2.IMREAD_GRAYSCALE)

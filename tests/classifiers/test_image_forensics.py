@@ -165,6 +165,43 @@ def test_recompressed_cells_at_the_page_edge() -> None:
     assert copied[0] < 0.2 * other[0]
 
 
+def _noise(flags: list[RiskFlag]) -> list[RiskFlag]:
+    return [f for f in flags if f.code == "IMAGE_TAMPERING" and f.evidence.get("cue") == "noise"]
+
+
+def _flatten(img: np.ndarray, box: tuple[int, int, int, int]) -> np.ndarray:
+    """``img`` with the pixels in ``box`` set to the paper's grey: erased by software, no scan noise."""
+    out = img.copy()
+    x0, y0, x1, y1 = box
+    out[y0:y1, x0:x1] = int(np.median(img))
+    return out
+
+
+def test_noise_cue_flags_a_quiet_patch_over_an_amount_not_elsewhere() -> None:
+    clean, page = _page(31, noise=6.0, quality=None)
+    assert _noise(image_forensics.check_page(clean, page)) == []
+    x0, y0, _, y1 = (round(v * K) for v in page.words[16].bbox)
+    erased = _flatten(clean, (x0 + 40, y0 - 4, x0 + 130, y1 + 4))  # digits erased in an amount
+    flags = _noise(image_forensics.check_page(erased, page))
+    assert len(flags) == 1 and flags[0].severity == "yellow"
+    assert _overlaps(flags[0].evidence["bbox"], page.words[16].bbox)
+    # the same flat patch under a label between the columns (a viewer's toolbar button in a screenshot,
+    # flat UI grey): no number is there to have been changed
+    label = Word(text="添加到", source="ocr", bbox=(260 / K, 395 / K, 420 / K, 445 / K))
+    labelled = page.model_copy(update={"words": [*page.words, label]})
+    assert _noise(image_forensics.check_page(clean, labelled)) == []
+    ui = _flatten(clean, (262, 397, 418, 443))
+    assert _noise(image_forensics.check_page(ui, labelled)) == []
+
+
+def test_noise_cue_leaves_paper_clipped_white() -> None:
+    clean, page = _page(32, noise=6.0, quality=None)
+    x0, y0, _, y1 = (round(v * K) for v in page.words[16].bbox)
+    clipped = clean.copy()
+    clipped[y0 - 4:y1 + 4, x0 + 40:x0 + 130] = 255  # the camera's highlight, not an eraser
+    assert _noise(image_forensics.check_page(clipped, page)) == []
+
+
 # ---- the stored pixels and their map to the pipeline's page ----
 
 @pytest.mark.parametrize("rotation", [0, 90, 180, 270])

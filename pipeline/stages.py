@@ -158,7 +158,7 @@ class ExtractStage:
         module.extract(doc, index)
         if doc.doc_type == "invoice":
             if doc.value("invoice_kind") is None and _reread_headers(doc, ctx):
-                invoice.put_kind(doc, page_index(doc.pages))
+                invoice.extract(doc, page_index(doc.pages))  # the header band read again: what it holds fills in
             apply_embedded(doc)
             doc.invoice_kind = doc.value("invoice_kind")
         return doc

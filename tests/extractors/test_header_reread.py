@@ -13,7 +13,7 @@ from extractors.ocr.header import header_words
 from pipeline.runner import process_path
 from pipeline.settings import get_settings
 from pipeline.types import Word
-from samples.generate import make_one, plan
+from samples.generate import TYPES, make_one, plan
 
 FONT = "/usr/share/fonts/truetype/wqy/wqy-zenhei.ttc"
 
@@ -27,6 +27,20 @@ def test_letter_spaced_title_missed_at_full_scale_is_read_from_the_header(tmp_pa
     doc = process_path(tmp_path / gt["file"], get_settings(home=str(tmp_path / "home")))[0]
     assert doc.value("invoice_kind") == "vat_special"
     assert any("增值税专用发票" in ln.text.replace(" ", "") for ln in doc.pages[0].lines)
+
+
+def test_fields_in_the_header_band_read_again_are_extracted(tmp_path):
+    # seed 3131 (90 documents of every type, all scanned): inv_0052 is a JPEG scan of an e-invoice-style
+    # 普通发票 whose title line swallowed "发票号码：16039282" at full scale; the re-read header band holds
+    # both, and its invoice number was lost when only the kind was taken from it
+    slot = plan(90, 3131, list(TYPES), 1.0)[51]
+    gt = make_one(52, slot, tmp_path, 3131)
+    fields = gt["documents"][0]["fields"]
+    assert gt["file"] == "inv_0052.jpg" and fields["invoice_number"] == "16039282"
+    doc = process_path(tmp_path / gt["file"], get_settings(home=str(tmp_path / "home")))[0]
+    assert doc.value("invoice_kind") == fields["invoice_kind"]
+    assert doc.value("invoice_number") == "16039282"
+    assert doc.value("invoice_code") == fields["invoice_code"]
 
 
 def test_header_words_adds_only_what_no_word_covers():

@@ -143,6 +143,17 @@ def _ids_by_name(found: list[Found], names: dict[str, Found], marks: list) -> di
     return out
 
 
+def _seal_id_word(text: str, ids: list[str]) -> bool:
+    """A word that is the seal's tax id as OCR read it off the seal (a character or two wrong or
+    missing): ``SEAL_ID_RUN`` characters in a row shared with a party's id."""
+    from difflib import SequenceMatcher
+
+    t = text.strip()
+    if not re.fullmatch(r"[0-9A-Z]{10,20}", t):
+        return False
+    return any(SequenceMatcher(None, t, i).find_longest_match(0, len(t), 0, len(i)).size >= SEAL_ID_RUN for i in ids)
+
+
 def _strip_seal_id(text: str, ids: list[str]) -> str:
     """The seller's seal (发票专用章) prints its tax id over the remarks box: drop that tail."""
     for tax_id in ids:
@@ -199,6 +210,8 @@ def _totals(doc: Document, index: list[LineIndex]) -> None:
                   confidence=f.confidence, source="derived")
 
 
+SEAL_ID_RUN = 8
+SEAL_WORD_HEIGHT = 2.0  # x the 备注 label's height: taller words beside it are a seal's legend read on its arc
 REMARK_LABEL = re.compile(r"^备\s*注?\s*[:：]?$")
 REMARK_TOP = re.compile(r"价\s*税\s*合\s*计")
 REMARK_BOTTOM = re.compile(r"收\s*款\s*人|复\s*核|开\s*票\s*人")
@@ -224,16 +237,20 @@ def _remarks(doc: Document, index: list[LineIndex]) -> None:
                   default=label.bbox[1] - 40)
         bottom = min((li.line.bbox[1] for li in lines if REMARK_BOTTOM.search(li.text) and li.line.bbox[1] >= label.bbox[3] - 2),
                      default=label.bbox[3] + 40)
+        tall = SEAL_WORD_HEIGHT * (label.bbox[3] - label.bbox[1])
+        ids = [i for i in (doc.value("seller_tax_id"), doc.value("buyer_tax_id")) if i]
         inside = [w for w in page.words
                   if w.bbox[0] > label.bbox[2] + 0.5 and top - 1 <= (w.bbox[1] + w.bbox[3]) / 2 <= bottom + 1
-                  and not REMARK_LABEL.match(w.text) and w.text.strip() not in ("注", "注:", "注：")]
+                  and not REMARK_LABEL.match(w.text) and w.text.strip() not in ("注", "注:", "注：")
+                  and not (w.red or w.in_seal or w.bbox[3] - w.bbox[1] > tall)  # a seal's legend on its arc
+                  and not _seal_id_word(w.text, ids)]
         if not inside:
             return
         rows = group_lines(inside)
         text = "".join(strip_inner_spaces(r.text) for r in rows)
         text = re.sub(r"^[:：]", "", text)
-        text = _balanced(_strip_seal_id(text, [i for i in (doc.value("seller_tax_id"), doc.value("buyer_tax_id")) if i]))
-        if not text:
+        text = _balanced(_strip_seal_id(text, ids))
+        if sum(ch.isalnum() for ch in text) < 2:  # a bracket or a character broken off a seal
             return
         span = Span(text, rows[0].bbox if len(rows) == 1 else _union([r.bbox for r in rows]), page.number,
                     min(r.confidence for r in rows), rows[0].source)

@@ -18,8 +18,8 @@ Red from ``RED_DEV`` = 0.4 (25 of 31; 2.2 x the clean maximum), yellow from ``YE
 (4 more). A number whose strokes come apart (ink blobs per character over ``FRAGMENTED``) has
 glyph pieces of any height (up to 0.44 on clean bi-level pages): on a page where most numbers do,
 both thresholds rise by ``FRAGMENTED_SCALE`` for it; on a page where few do, its cut is doubtful;
-a whole number is judged at the plain thresholds on any page. Real documents (10 invoice photos and scans, 30 bank receipts)
-raise no flag once two numbers of two sizes read as one word (``MAX_RUN``) and digits under
+a whole number is judged at the plain thresholds on any page. Real documents (10 invoice photos
+and scans, 30 bank receipts) raise no flag once two numbers of two sizes read as one word (``MAX_RUN``) and digits under
 ``MIN_HEIGHT`` are left alone. One-digit patches copied from another amount (``image_copy``)
 mostly stay under the thresholds (1 of 30 reaches 0.3): a cut glyph or two is not a run. Stroke
 width (mean distance to the paper x 4) is reported in the evidence but not judged: on clean
@@ -373,9 +373,10 @@ def page_runs(gray: np.ndarray, words: list[Word], k: float) -> list[Judged]:
         if len(glyphs) >= MIN_RUN + 2 and not _uniform(glyphs):
             cuts.append((w, glyphs, doubtful(glyphs, w.text), blobs > FRAGMENTED * chars, ends))
     shattered_page = bool(fragments) and _median(fragments) > FRAGMENTED
+    page_height = _median(heights) if heights else 0.0
     judged = []
     for w, glyphs, doubt, shattered, ends in cuts:
-        found = [r for r in (odd_run(glyphs), end_run(glyphs, _median(heights), ends)) if r is not None]
+        found = [r for r in (odd_run(glyphs), end_run(glyphs, page_height, ends)) if r is not None]
         if found:
             judged.append(Judged(max(found, key=lambda r: r.deviation), w, doubt or (shattered and not shattered_page),
                                  FRAGMENTED_SCALE if shattered and shattered_page else 1.0))

@@ -123,8 +123,7 @@ def noise_flags(gray: np.ndarray, text: np.ndarray, page: int, k: float, near: n
     quiet = judged & (noise < QUIET_RATIO * ref)
     if quiet.sum() > MAX_QUIET_SHARE * judged.sum():  # silent paper all over: a render, not a scan
         return []
-    if near is not None:
-        quiet &= _blocks(gray >= CLIPPED) < BLOCK * BLOCK / 2  # white clipped by the camera has no noise to lose
+    quiet &= _blocks((gray >= CLIPPED).astype(np.float32)) < BLOCK * BLOCK / 2  # clipped white has no noise to lose
     groups = [g for g in _groups(quiet) if len(g) >= MIN_BLOCKS and (near is None or near[tuple(g.T)].any())]
     if not groups:
         return []

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from difflib import SequenceMatcher
 
 from extractors.fields import patterns as P
 from extractors.fields.base import put, put_value
@@ -146,8 +147,6 @@ def _ids_by_name(found: list[Found], names: dict[str, Found], marks: list) -> di
 def _seal_id_word(text: str, ids: list[str]) -> bool:
     """A word that is the seal's tax id as OCR read it off the seal (a character or two wrong or
     missing): ``SEAL_ID_RUN`` characters in a row shared with a party's id."""
-    from difflib import SequenceMatcher
-
     t = text.strip()
     if not re.fullmatch(r"[0-9A-Z]{10,20}", t):
         return False

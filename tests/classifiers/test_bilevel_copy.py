@@ -13,6 +13,7 @@ from classifiers.checks import bilevel_copy as bc
 from classifiers.checks import image_forensics, page_pixels
 from pipeline.types import Document, Page, RiskFlag, Word
 from tests.classifiers.amount_sheet import amount_sheet
+from tests.classifiers.boxes import overlaps
 
 ROOT = Path(__file__).resolve().parents[2]
 DPI = 200.0
@@ -57,10 +58,6 @@ def _paste(img: np.ndarray, page: Page, src: int, dst: int, at: float = 2.4, frm
     return out, (tx / K, ty0 / K, (tx + cw) / K, (ty0 + hgt) / K)
 
 
-def _overlaps(a: list[float], b: tuple[float, ...]) -> bool:
-    return not (a[2] <= b[0] or a[0] >= b[2] or a[3] <= b[1] or a[1] >= b[3])
-
-
 def _cue(flags: list[RiskFlag]) -> list[RiskFlag]:
     return [f for f in flags if f.code == "IMAGE_TAMPERING" and f.evidence.get("cue") == "bilevel_copy"]
 
@@ -92,7 +89,7 @@ def test_pasted_cell_is_flagged_red_with_its_box(src: int, dst: int, at: float) 
     flags = _cue(image_forensics.check_page(bad, page))
     assert len(flags) == 1 and flags[0].severity == "red"
     ev = flags[0].evidence
-    assert ev["page"] == 1 and (_overlaps(ev["bbox"], pasted) or _overlaps(ev["copy_of"], pasted))
+    assert ev["page"] == 1 and (overlaps(ev["bbox"], pasted) or overlaps(ev["copy_of"], pasted))
     assert max(ev["cut_rows"]) >= 3
 
 
@@ -115,7 +112,7 @@ def test_page_stored_a_quarter_turned_is_read_along_its_text() -> None:
     m = page_pixels.page_map(turned, bad.shape, (stored.shape[1], stored.shape[0]), (stored.shape[1], stored.shape[0]))
     flags = bc.bilevel_flags(page_pixels.StoredPage(stored, m), page.words, 1, K)
     assert flags and flags[0].severity == "red"
-    assert _overlaps(flags[0].evidence["bbox"], pasted) or _overlaps(flags[0].evidence["copy_of"], pasted)
+    assert overlaps(flags[0].evidence["bbox"], pasted) or overlaps(flags[0].evidence["copy_of"], pasted)
 
 
 # ---- the verdict on grown regions ----
@@ -200,4 +197,4 @@ def test_committed_bilevel_scan_with_a_cell_pasted(inv_0010: Document) -> None:
     flags = _cue(image_forensics.check(bad))
     pasted = stored.points((tx, ty0, tx + cw, ty0 + hgt), k)
     assert flags and flags[0].severity in ("red", "yellow")
-    assert _overlaps(flags[0].evidence["bbox"], tuple(pasted)) or _overlaps(flags[0].evidence["copy_of"], tuple(pasted))
+    assert overlaps(flags[0].evidence["bbox"], tuple(pasted)) or overlaps(flags[0].evidence["copy_of"], tuple(pasted))

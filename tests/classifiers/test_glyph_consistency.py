@@ -13,6 +13,7 @@ from PIL import Image, ImageDraw, ImageFont
 from classifiers.checks import glyph_consistency as gc
 from classifiers.checks import image_forensics
 from pipeline.types import Page, RiskFlag, Word
+from tests.classifiers.boxes import overlaps
 
 ROOT = Path(__file__).resolve().parents[2]
 COMMITTED = ROOT / "samples" / "committed"
@@ -21,10 +22,6 @@ EDIT_FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 DPI = 200.0
 K = DPI / 72.0
 MONEY = re.compile(r"\d[\d,]*\.\d{2}$")
-
-
-def _overlaps(a: list[float] | tuple[float, ...], b: tuple[float, ...]) -> bool:
-    return not (a[2] <= b[0] or a[0] >= b[2] or a[3] <= b[1] or a[1] >= b[3])
 
 
 def _glyph(flags: list[RiskFlag]) -> list[RiskFlag]:
@@ -209,7 +206,7 @@ def test_synthetic_redrawn_digits_are_flagged_over_the_edit(index: int, first: i
     ev = glyph[0].evidence
     assert ev["page"] == 1 and ev["word"] == new_word.text and ev["deviation"] >= gc.RED_DEV
     # the box is on the redrawn digits, not on the untouched rest of the number
-    assert _overlaps(ev["bbox"], drawn)
+    assert overlaps(ev["bbox"], drawn)
     assert abs(ev["bbox"][0] - drawn[0]) <= 4 and ev["bbox"][2] <= drawn[2] + 4
 
 
@@ -270,4 +267,4 @@ def test_committed_scan_with_digits_redrawn(inv_0005) -> None:  # type: ignore[n
     flags = image_forensics.check_page(arr, page.model_copy(update={"words": words}))
     glyph = _glyph(flags)
     assert len(glyph) == 1 and glyph[0].severity == "red", flags
-    assert _overlaps(glyph[0].evidence["bbox"], drawn)
+    assert overlaps(glyph[0].evidence["bbox"], drawn)

@@ -11,6 +11,7 @@ from PIL import Image
 from classifiers.checks import copy_move, image_forensics, page_pixels
 from pipeline.types import Document, Page, RiskFlag, Word
 from tests.classifiers.amount_sheet import amount_sheet
+from tests.classifiers.boxes import overlaps
 
 DPI = 200.0
 K = DPI / 72.0
@@ -66,10 +67,6 @@ def _copy(flags: list[RiskFlag]) -> list[RiskFlag]:
     return [f for f in flags if f.code == "IMAGE_TAMPERING" and f.evidence.get("cue") == "copy_move"]
 
 
-def _overlaps(a: list[float], b: tuple[float, ...]) -> bool:
-    return not (a[2] <= b[0] or a[0] >= b[2] or a[3] <= b[1] or a[1] >= b[3])
-
-
 # ---- the cue on page images ----
 
 @pytest.mark.parametrize("resave", [None, 75], ids=["lossless", "jpeg-resaved"])
@@ -81,7 +78,7 @@ def test_copied_digit_is_flagged_red_with_its_box(resave: int | None) -> None:
     flags = _copy(image_forensics.check_page(bad, page))
     assert flags and flags[0].severity == "red"
     ev = flags[0].evidence
-    assert ev["page"] == 1 and (_overlaps(ev["bbox"], pasted) or _overlaps(ev["copy_of"], pasted))
+    assert ev["page"] == 1 and (overlaps(ev["bbox"], pasted) or overlaps(ev["copy_of"], pasted))
 
 
 def test_clean_scan_with_repeated_digits_is_not_flagged() -> None:
@@ -145,7 +142,7 @@ def test_lossless_copy_whole_jpeg_blocks_away_is_flagged_red(seed: int, quality:
     bad, pasted = _paste_by(img, page, dst=22, dx=-416, dy=-72)
     flags = _copy(image_forensics.check_page(bad, page))
     assert flags and flags[0].severity == "red"
-    assert _overlaps(flags[0].evidence["bbox"], pasted) or _overlaps(flags[0].evidence["copy_of"], pasted)
+    assert overlaps(flags[0].evidence["bbox"], pasted) or overlaps(flags[0].evidence["copy_of"], pasted)
     assert _copy(image_forensics.check_page(img, page)) == []
 
 
@@ -184,7 +181,7 @@ def test_noise_cue_flags_a_quiet_patch_over_an_amount_not_elsewhere() -> None:
     erased = _flatten(clean, (x0 + 40, y0 - 4, x0 + 130, y1 + 4))  # digits erased in an amount
     flags = _noise(image_forensics.check_page(erased, page))
     assert len(flags) == 1 and flags[0].severity == "yellow"
-    assert _overlaps(flags[0].evidence["bbox"], page.words[16].bbox)
+    assert overlaps(flags[0].evidence["bbox"], page.words[16].bbox)
     # the same flat patch under a label between the columns (a viewer's toolbar button in a screenshot,
     # flat UI grey): no number is there to have been changed
     label = Word(text="添加到", source="ocr", bbox=(260 / K, 395 / K, 420 / K, 445 / K))
@@ -269,7 +266,7 @@ def test_digit_pasted_a_few_pixels_off_is_red_on_a_lossless_page(d: int) -> None
     bad = _resave(bad, "PNG")
     flags = _shift(image_forensics.check_page(bad, page))
     assert flags and flags[0].severity == "red"
-    assert _overlaps(flags[0].evidence["bbox"], pasted) or _overlaps(flags[0].evidence["copy_of"], pasted)
+    assert overlaps(flags[0].evidence["bbox"], pasted) or overlaps(flags[0].evidence["copy_of"], pasted)
     assert _shift(image_forensics.check_page(_resave(clean, "PNG"), page)) == []
 
 
@@ -278,7 +275,7 @@ def test_digit_pasted_a_few_pixels_off_is_yellow_on_a_webp_page() -> None:
     bad, pasted = _shift_paste(clean, page, word=25, d=14)
     flags = _shift(image_forensics.check_page(_resave(bad, "WEBP", quality=75), page))
     assert flags and flags[0].severity == "yellow"
-    assert _overlaps(flags[0].evidence["bbox"], pasted) or _overlaps(flags[0].evidence["copy_of"], pasted)
+    assert overlaps(flags[0].evidence["bbox"], pasted) or overlaps(flags[0].evidence["copy_of"], pasted)
     for seed in (12, 13):
         clean, page = _page(seed, quality=None, noise=8.0, skew=0.6)
         assert _shift(image_forensics.check_page(_resave(clean, "WEBP", quality=75), page)) == []
@@ -300,7 +297,7 @@ def test_digit_pasted_a_few_pixels_off_is_yellow_on_a_jpeg_page(d: int, cut: boo
         page = page.model_copy(update={"words": words})
     flags = _shift(image_forensics.check_page(_jpeg(bad, 70), page))
     assert flags and flags[0].severity == "yellow"
-    assert _overlaps(flags[0].evidence["bbox"], pasted) or _overlaps(flags[0].evidence["copy_of"], pasted)
+    assert overlaps(flags[0].evidence["bbox"], pasted) or overlaps(flags[0].evidence["copy_of"], pasted)
     for seed in (15, 16, 17):
         clean, page = _page(seed, quality=70, noise=6.0, skew=0.6)
         assert _shift(image_forensics.check_page(_jpeg(clean, 70), page)) == []

@@ -42,6 +42,10 @@ class OcrSettings(BaseModel):
     use_cls: bool = False
     # rapidocr: text-line crops narrowed by this factor before recognition (its cost grows with width)
     rec_width_scale: float = Field(1.0, ge=0.3, le=1.0)
+    # rapidocr: the narrowest width (px, at 48 px height) a recognition batch is padded to. PaddleOCR
+    # pads every batch to 320 px, so a batch of short labels (名称, 税额) costs as much as a 6-character
+    # line; 160 measured 12 % less OCR time on the committed scans with the same text (README)
+    rec_min_width: int = Field(160, ge=48, le=320)
     paddle_model_dir: str | None = None
 
 

@@ -63,6 +63,7 @@ def build_params(cfg: OcrSettings, backend: str) -> dict[str, Any]:
         "Det.engine_type": et,
         "Rec.engine_type": et,
         "Cls.engine_type": et,
+        "Rec.rec_img_shape": [3, 48, cfg.rec_min_width],
         "EngineConfig.onnxruntime.intra_op_num_threads": cfg.threads,
         "EngineConfig.onnxruntime.inter_op_num_threads": 1,
         "EngineConfig.openvino.inference_num_threads": cfg.threads,

@@ -115,20 +115,31 @@ def test_a_vertical_stack_of_characters_becomes_one_line_per_row() -> None:
     assert [ln.text for ln in sort_lines([wide])] == ["项目名称"]
 
 
-def test_narrowed_recognition_reads_the_same_text_and_keeps_word_boxes(lines, page) -> None:
-    """Line crops narrowed before recognition (``rec_width_scale``, less work per line) read the same
-    page, and the words' boxes still fall where they were drawn: the crop and the padded batch shrink
-    by the same factor, so character positions map back unchanged."""
-    narrow = get_engine(OcrSettings(rec_width_scale=0.7)).recognize(page[0], 200)
+def _reads_like(other, lines) -> None:
+    """``other`` (the test page read another way) has the same text and words where ``lines`` has them."""
     squash = lambda ls: {normalize_text(ln.text).replace(" ", "") for ln in ls}
-    assert TOTAL_WORDS in squash(narrow) and "发票号码:24312000000123456789" in squash(narrow)
-    assert len(squash(narrow) & squash(lines)) >= 0.9 * len(squash(lines))
+    assert TOTAL_WORDS in squash(other) and "发票号码:24312000000123456789" in squash(other)
+    assert len(squash(other) & squash(lines)) >= 0.9 * len(squash(lines))
     wide: dict[str, list] = {}
     for w in (w for ln in lines for w in ln.words or []):
         wide.setdefault(w.text, []).append(w.bbox)
     moved = [min(max(abs(a - b) for a, b in zip(w.bbox, box)) for box in wide[w.text])
-             for ln in narrow for w in ln.words or [] if w.text in wide]
+             for ln in other for w in ln.words or [] if w.text in wide]
     assert len(moved) > 20 and float(np.median(moved)) < 2.0 and float(np.percentile(moved, 90)) < 6.0
+
+
+def test_narrowed_recognition_reads_the_same_text_and_keeps_word_boxes(lines, page) -> None:
+    """Line crops narrowed before recognition (``rec_width_scale``, less work per line) read the same
+    page, and the words' boxes still fall where they were drawn: the crop and the padded batch shrink
+    by the same factor, so character positions map back unchanged."""
+    _reads_like(get_engine(OcrSettings(rec_width_scale=0.7)).recognize(page[0], 200), lines)
+
+
+def test_batches_of_short_lines_padded_less_read_as_paddleocrs_320_px(lines, page) -> None:
+    """The default pads a recognition batch to its own widest line (at least ``rec_min_width`` = 160 px),
+    not to PaddleOCR's 320 px: same text, same word boxes as the 320-px padding on the test page."""
+    assert OcrSettings().rec_min_width < 320
+    _reads_like(lines, get_engine(OcrSettings(rec_min_width=320)).recognize(page[0], 200))
 
 
 def test_rec_width_scale_out_of_range_is_a_clear_settings_error() -> None:

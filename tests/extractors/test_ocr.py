@@ -147,3 +147,23 @@ def test_rec_width_scale_out_of_range_is_a_clear_settings_error() -> None:
 
     with pytest.raises(ValidationError, match="rec_width_scale"):
         OcrSettings(rec_width_scale=0)
+
+
+def test_openvino_recogniser_top1_in_graph_equals_argmax_of_the_full_output(engine) -> None:
+    """The recogniser session hands back only the best class per time step and its probability
+    (TopK in the OpenVINO graph): exactly the argmax and max of the model's full output, on a batch
+    split over both streams."""
+    from extractors.ocr.rapidocr_engine import _OpenVinoRec
+
+    rec = engine._rec
+    assert isinstance(rec.session, _OpenVinoRec)  # the default backend is OpenVINO (a core dependency)
+    import openvino as ov
+
+    full = ov.Core().compile_model(rec.session.model, "CPU").create_infer_request()
+    batch = np.random.default_rng(7).uniform(-1, 1, (5, 3, 48, 200)).astype(np.float32)
+    full.infer({0: batch})
+    probs = full.get_output_tensor().data
+    top = rec.session(batch)
+    assert top.index.shape == probs.shape[:2]
+    assert np.array_equal(top.index, probs.argmax(axis=2))
+    assert np.allclose(top.prob, probs.max(axis=2), atol=1e-6)

@@ -42,18 +42,29 @@ def _side(role: str, text: str) -> str:
     return "payer" if role.startswith("甲") else "payee"
 
 
-# the party named last before 支付 pays (乙方提交成果并经甲方确认后支付: 甲方); 向乙方支付 is the payee
-PAYS = re.compile(r"(?<!向)(甲|乙)\s*方(?:(?![甲乙]\s*方)[^。；;，,：:]){0,24}?支\s*付")
+# the party named last before 支付 pays (乙方提交成果并经甲方确认后支付: 甲方) unless it is the one whose invoice
+# comes first (收到甲方开具的发票后支付); 向乙方支付 is the payee
+PAYS = re.compile(r"(?<!向)(甲|乙)\s*方(?!\s*(?:开具|出具))(?:(?![甲乙]\s*方)[^。；;，,：:]){0,24}?支\s*付")
 PAID = re.compile(r"向\s*(甲|乙)\s*方[^。；;，,]{0,10}?支\s*付")
+# the other sides of a payment: the one who accepts the goods before the money goes (经甲方验收合格后15日内，
+# 支付), who is sent the invoice (向乙方开具发票) or who receives it (收到甲方开具的发票) pays; who collects
+# (乙方应在每次收款前) or issues the invoice is paid
+ACCEPTS = re.compile(r"经\s*(甲|乙)\s*方[^。；;，,]{0,8}?(?:验收|确认|审核)[^。；;]{0,30}?支\s*付")
+INVOICED = re.compile(r"向\s*(甲|乙)\s*方\s*(?:开具|出具|提供)[^。；;，,]{0,16}?发\s*票")
+ISSUES = re.compile(r"(?<![向甲乙])(甲|乙)\s*方\s*(?:开具|出具)[^。；;，,]{0,16}?发\s*票")
+COLLECTS = re.compile(r"(甲|乙)\s*方(?:(?![甲乙]\s*方)[^。；;，,：:]){0,8}?收\s*款")
+VOTES: tuple[tuple[re.Pattern[str], bool], ...] = (
+    (PAYS, True), (ACCEPTS, True), (INVOICED, True), (PAID, False), (ISSUES, False), (COLLECTS, False))
 
 
 def _yi_pays(text: str) -> bool:
-    """Whether the contract's payment clauses make 乙方 the payer (租金 paid by 乙方 …)."""
+    """Whether the contract's payment clauses make 乙方 the payer (租金 paid by 乙方, a sale whose seller
+    is 甲方 …): each clause that names who pays, accepts, is invoiced, collects or invoices is a vote."""
     votes = {"甲": 0, "乙": 0}
-    for m in PAYS.finditer(text):
-        votes[m.group(1)] += 1
-    for m in PAID.finditer(text):
-        votes["乙" if m.group(1) == "甲" else "甲"] += 1
+    for pattern, pays in VOTES:
+        for m in pattern.finditer(text):
+            side = m.group(1)
+            votes[side if pays else ("乙" if side == "甲" else "甲")] += 1
     return votes["乙"] > votes["甲"]
 
 

@@ -195,6 +195,20 @@ def test_the_party_named_last_before_pay_is_the_payer():
     assert _yi_pays("乙方应于每月5日前向甲方支付当月租金。乙方逾期支付租金的，按日支付违约金。")
 
 
+def test_the_payer_is_told_by_acceptance_invoices_and_collection_too():
+    """A sale whose seller is 甲方, with no clause naming who pays: the one who accepts the goods and is
+    sent the invoice pays (the generated con_0040 of seed 6161 had its parties swapped); and the party
+    whose invoice comes first is paid, even though it is the one named last before 支付."""
+    from extractors.fields.contract import _yi_pays
+
+    assert _yi_pays("到货款：货物到达指定地点并经乙方验收合格后15日内，支付至合同总价的90%。"
+                    "甲方应在每次收款前向乙方开具等额合法有效的增值税专用发票。")
+    assert not _yi_pays("到货款：货物到达指定地点并经甲方验收合格后15日内，支付至合同总价的90%。"
+                        "乙方应在每次收款前向甲方开具等额合法有效的增值税专用发票。")
+    assert _yi_pays("乙方应在收到甲方开具的合法有效发票后30日内支付合同价款。")
+    assert not _yi_pays("甲方应在收到乙方开具的合法有效发票后30日内支付合同价款。")
+
+
 def test_a_party_name_cut_by_a_seal_is_completed_by_its_later_mention():
     from extractors.fields.contract import _keep
     from extractors.fields.finder import Found

@@ -94,7 +94,8 @@ def extract(doc: Document, index: list[LineIndex]) -> None:
     kind = put_kind(doc, index)
     if kind != "e_invoice":
         put(doc, "invoice_code", find_first(index, lbl("发票代码"), P.DIGITS(10, 12)), code((10, 12)))
-    put(doc, "issue_date", find_first(index, lbl("开票日期"), P.DATE, max_skip=12), parse_date)
+    # 票日期, not 开票日期: OCR reads the 开 under a seal's edge or a fold as 井/并 (the date was lost)
+    put(doc, "issue_date", find_first(index, lbl("票日期"), P.DATE, max_skip=12), parse_date)
     put(doc, "check_code", find_first(index, lbl("校验码"), P.SPACED_DIGITS), code(20))
 
     marks = anchors(index, PARTY_ROLES)

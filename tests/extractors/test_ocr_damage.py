@@ -128,3 +128,14 @@ def test_quantity_glued_to_the_price_or_sharing_its_cell_is_split_by_arithmetic(
     # a price that is the amount over a lost quantity is left alone: no split multiplies out
     kept = _row_values({"name": "*钢材*螺纹钢", "unit_price": "4272.07", "amount": "418022.05"})
     assert (kept["quantity"], kept["unit_price"]) == (None, "4272.07")
+
+
+def test_issue_date_read_when_ocr_took_the_first_label_character_for_another():
+    """开票日期 read as 井票日期 (seed 6161 inv_0056, a grey BMP scan): the date is still the issue date."""
+    from extractors.fields import invoice
+
+    words = [_w("发票代码：3100241199", 31, 42), _w("井票日期：", 300, 42), _w("2024年11月28日", 350, 42)]
+    doc = Document(id="d", sha256="0", source="t", pages=[Page(number=1, width=842, height=595, words=words)])
+    doc.pages[0].lines = group_lines(words)
+    invoice.extract(doc, page_index(doc.pages))
+    assert doc.fields["issue_date"].value == "2024-11-28"

@@ -139,3 +139,19 @@ def test_issue_date_read_when_ocr_took_the_first_label_character_for_another():
     doc.pages[0].lines = group_lines(words)
     invoice.extract(doc, page_index(doc.pages))
     assert doc.fields["issue_date"].value == "2024-11-28"
+
+
+def test_tax_ids_read_when_ocr_misread_the_first_label_character():
+    """统一社会信用代码/纳税人识别号 read as …/站税人识别号 and …/钢税人识别号 on a noisy BMP e-invoice (seed 6161
+    inv_0021): both parties' tax ids were lost."""
+    from extractors.fields import invoice
+
+    words = [_w("购买方信息", 28, 80), _w("销售方信息", 303, 80),
+             _w("名称：广州瑞丰科技发展股份有限公司", 49, 95), _w("名称：西安恒泰供应链管理有限公司", 324, 95),
+             _w("统一社会信用代码/站税人识别号：", 50, 118, 117), _w("914401067740329386", 169, 118, 86),
+             _w("统一社会信用代码/钢税人识别号：", 325, 118, 117), _w("92610113203M99952H", 444, 118, 86)]
+    doc = Document(id="d", sha256="0", source="t", pages=[Page(number=1, width=842, height=595, words=words)])
+    doc.pages[0].lines = group_lines(words)
+    invoice.extract(doc, page_index(doc.pages))
+    assert doc.fields["buyer_tax_id"].value == "914401067740329386"
+    assert doc.fields["seller_tax_id"].value == "92610113203M99952H"

@@ -83,6 +83,10 @@ MIN_PAPER = 0.1  # see paper_variation: renders and bi-level 0; generated scans 
 # on a page at 0.18 went unseen at 0.2; 5 clean pages of two sets between 0.1 and 0.2 scored 0.21 and up)
 BASE_Q = 5  # percentile of the page's residual ratios taken as its natural floor
 RED_RATIO, YELLOW_RATIO = 0.1, 0.15  # x the floor; natural repeats 0.16 and up
+# under this JPEG quality the scan noise that tells a copy from a natural repeat is mostly quantised away:
+# a '1' repeated at the same phase in a column of amounts scored 0.03 on a clean q44 page (seed 5353):
+# such a page's cells are yellow at most
+RED_MIN_QUALITY = 50
 MIN_TEXTURE = 0.4  # x the page's median cell texture
 MIN_CELLS = 20  # textured cells a page needs for its floor
 EXACT = 0.5  # mean squared difference under which two cells are the same pixels
@@ -107,6 +111,7 @@ class Cells:
     texture: np.ndarray  # mean squared difference of the cell and itself shifted by one pixel
     w: int
     h: int
+    quality: int | None = None  # the page's JPEG quality (codec), None when it has no JPEG history
 
     @property
     def ratio(self) -> np.ndarray:
@@ -352,6 +357,7 @@ def measure(stored: StoredPage, words: list[Word], k: float) -> Cells | None:
     cells = _measure_at(g, found, px, py, dx, dy, cw, ch)
     if found is None:
         return cells
+    cells = Cells(cells.x, cells.y, dx, dy, cells.plain, cells.forward, cells.texture, cw, ch, found[1])
     # On a JPEG page the copy hypothesis is exact only inside the pasted patch, which is larger than a
     # cell: the best cells are measured again a step or two off their place, and keep the best.
     step = max(1, round(PLACE_STEP * h))
@@ -368,7 +374,7 @@ def measure(stored: StoredPage, words: list[Word], k: float) -> Cells | None:
     cx, cy, pl, fw, tx = (a.copy() for a in (cells.x, cells.y, cells.plain, cells.forward, cells.texture))
     i, j = top[better], pick[better]
     cx[i], cy[i], pl[i], fw[i], tx[i] = more.x[j], more.y[j], more.plain[j], more.forward[j], more.texture[j]
-    return Cells(cx, cy, dx, dy, pl, fw, tx, cw, ch)
+    return Cells(cx, cy, dx, dy, pl, fw, tx, cw, ch, found[1])
 
 
 def _measure_at(g: np.ndarray, found: tuple[list[np.ndarray], int] | None, x: np.ndarray, y: np.ndarray,
@@ -465,9 +471,11 @@ def copy_flags(stored: StoredPage, words: list[Word], page: int, k: float) -> li
     w, h = cells.w, cells.h
     a = (int(cells.x[i]), int(cells.y[i]))
     b = (a[0] + int(cells.dx[i]), a[1] + int(cells.dy[i]))
+    red = score < RED_RATIO and (cells.quality or 100) >= RED_MIN_QUALITY
     return [RiskFlag(
-        code="IMAGE_TAMPERING", severity="red" if score < RED_RATIO else "yellow",
+        code="IMAGE_TAMPERING", severity="red" if red else "yellow",
         message=f"page {page}: a piece of a printed number repeats another place on the page down to its scan "
-                f"noise ({score:.2f} of the closest natural repeats): one was copied onto the other",
+                f"noise ({score:.2f} of the closest natural repeats): "
+                + ("one was copied onto the other" if red else "one may have been copied onto the other"),
         evidence={"page": page, "bbox": stored.points((a[0], a[1], a[0] + w, a[1] + h), k), "cue": "copy_move",
                   "copy_of": stored.points((b[0], b[1], b[0] + w, b[1] + h), k), "score": round(score, 3)})]

@@ -24,9 +24,10 @@ NUMBER_LABEL = re.compile(r"发\s*票\s*号\s*码|(?<![A-Za-z])N[oO0](?![A-Za-z]
 NUMBER_VALUE = re.compile(r"(?<!\d)(\d{20}(?!\d)|\d{8}(?!\d)|\d{8}(?=\d{10}(?:\d{2})?(?!\d)))")
 # 名称; or its 称： alone where the letter-spaced label was cut in two and 名 joined another line
 NAME_LABEL = re.compile(r"(?<![务目物品])名\s*称|(?<![\u4e00-\u9fff])称\s*[:：]")
-# 纳税人识别号 also when OCR misread its first character (站税人识别号, 钢税人识别号 on a noisy scan)
+# 纳税人识别号 also when OCR misread a character of it (站税人识别号, 结税人识到号 on a noisy scan): after
+# 统一社会信用代码/ whatever stands before the value is the label
 TAXID_LABEL = re.compile(
-    r"(?:(?:统一社会信用代码\s*/\s*)?[^\s/:：]?\s*税\s*人\s*识\s*别\s*号|统一社会信用代码|税\s*号)"
+    r"(?:统一社会信用代码\s*/\s*[^\s:：\d]{0,7}|[^\s/:：]?\s*税\s*人\s*识\s*别\s*号|统一社会信用代码|税\s*号)"
 )
 STOP = re.compile(
     r"(?:纳\s*税\s*人|统一社会|地\s*址|开户行|密\s*码|名\s*称|购\s*买\s*方|销\s*售\s*方|[0-9+\-*/<>]{8,}|\s{3,})"

@@ -142,13 +142,13 @@ def test_issue_date_read_when_ocr_took_the_first_label_character_for_another():
 
 
 def test_tax_ids_read_when_ocr_misread_the_first_label_character():
-    """统一社会信用代码/纳税人识别号 read as …/站税人识别号 and …/钢税人识别号 on a noisy BMP e-invoice (seed 6161
-    inv_0021): both parties' tax ids were lost."""
+    """统一社会信用代码/纳税人识别号 read as …/站税人识别号 (or …/结税人识到号) and …/钢税人识别号 on a noisy BMP
+    e-invoice (seed 6161 inv_0021): both parties' tax ids were lost."""
     from extractors.fields import invoice
 
     words = [_w("购买方信息", 28, 80), _w("销售方信息", 303, 80),
              _w("名称：广州瑞丰科技发展股份有限公司", 49, 95), _w("名称：西安恒泰供应链管理有限公司", 324, 95),
-             _w("统一社会信用代码/站税人识别号：", 50, 118, 117), _w("914401067740329386", 169, 118, 86),
+             _w("统一社会信用代码/结税人识到号：", 50, 118, 117), _w("914401067740329386", 169, 118, 86),
              _w("统一社会信用代码/钢税人识别号：", 325, 118, 117), _w("92610113203M99952H", 444, 118, 86)]
     doc = Document(id="d", sha256="0", source="t", pages=[Page(number=1, width=842, height=595, words=words)])
     doc.pages[0].lines = group_lines(words)

@@ -167,3 +167,23 @@ def test_openvino_recogniser_top1_in_graph_equals_argmax_of_the_full_output(engi
     assert top.index.shape == probs.shape[:2]
     assert np.array_equal(top.index, probs.argmax(axis=2))
     assert np.allclose(top.prob, probs.max(axis=2), atol=1e-6)
+
+
+def test_detection_reads_only_the_inked_part_and_boxes_stay_on_the_page(engine, lines, page) -> None:
+    """A page with wide bare margins is detected on its inked part only (at the page's scale): same text,
+    and every box where it is on the whole page."""
+    from extractors.ocr.rapidocr_engine import INK_MARGIN, inked_area
+
+    img = page[0]
+    pad = 400
+    wide = np.full((img.shape[0] + 2 * pad, img.shape[1] + 2 * pad) + img.shape[2:], 255, img.dtype)
+    wide[pad:pad + img.shape[0], pad:pad + img.shape[1]] = img
+    x0, y0, x1, y1 = inked_area(wide)
+    assert x0 >= pad - INK_MARGIN - 4 and y0 >= pad - INK_MARGIN - 4  # the bare pad is left out
+    assert x1 <= pad + img.shape[1] + INK_MARGIN + 4 and y1 <= pad + img.shape[0] + INK_MARGIN + 4
+    shift = pad * 72 / 200
+    moved = [ln.model_copy(update={"bbox": tuple(v - shift for v in ln.bbox),
+                                   "words": [w.model_copy(update={"bbox": tuple(v - shift for v in w.bbox)})
+                                             for w in ln.words or []]}) for ln in engine.recognize(wide, 200)]
+    _reads_like(moved, lines)
+    assert inked_area(np.full((50, 60, 3), 255, np.uint8)) == (0, 0, 60, 50)  # blank: the whole page

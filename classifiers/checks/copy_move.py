@@ -58,7 +58,7 @@ are identical there; nor are pages that repeat themselves exactly at several shi
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -357,7 +357,7 @@ def measure(stored: StoredPage, words: list[Word], k: float) -> Cells | None:
     cells = _measure_at(g, found, px, py, dx, dy, cw, ch)
     if found is None:
         return cells
-    cells = Cells(cells.x, cells.y, dx, dy, cells.plain, cells.forward, cells.texture, cw, ch, found[1])
+    cells = replace(cells, quality=found[1])
     # On a JPEG page the copy hypothesis is exact only inside the pasted patch, which is larger than a
     # cell: the best cells are measured again a step or two off their place, and keep the best.
     step = max(1, round(PLACE_STEP * h))

@@ -280,8 +280,8 @@ def inked_area(image: np.ndarray) -> tuple[int, int, int, int]:
     margins are narrow. Detection costs as many pixels as it sees, and an A4 contract page is a
     third bare margin: the detector reads the inked part at the page's own scale."""
     h, w = image.shape[:2]
-    grey = image.min(axis=2) if image.ndim == 3 else image
-    small = grey[::4, ::4]
+    small = image[::4, ::4]
+    small = small.min(axis=2) if small.ndim == 3 else small  # the darkest channel: red ink is ink too
     paper = float(np.percentile(small, 90))
     ink = small < paper - INK_DROP
     rows, cols = np.flatnonzero(ink.sum(axis=1) >= 2), np.flatnonzero(ink.sum(axis=0) >= 2)

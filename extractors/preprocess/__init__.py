@@ -2,8 +2,10 @@
 
 ``prepare(img, engine)`` is what the pipeline calls on page images: a photo is flattened
 (``flatten_photo``) and its light evened out (``normalize_contrast``), then every page is
-turned upright and deskewed (``upright``); ``suppress_red`` removes seal ink before OCR and
-returns the seal mask for the checks.
+turned upright and deskewed (``upright``). Seals: ``red_mask`` and ``seal_mask`` find seal ink
+(``extractors.stamps`` sets seal lettering apart from the page's words with them); ``suppress_red``
+takes seal ink out of an image and keeps the black print under it (not applied before OCR in the
+pipeline: PP-OCR is given the page as scanned).
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ from typing import Any
 
 import numpy as np
 
-from extractors.preprocess.color import normalize_contrast, red_mask, stamp_boxes, suppress_red
+from extractors.preprocess.color import normalize_contrast, red_mask, seal_mask, stamp_boxes, suppress_red
 from extractors.preprocess.orientation import detect_orientation, rotate, text_direction
 from extractors.preprocess.perspective import correct_perspective, find_page_quad, flatten_photo, is_photo
 from extractors.preprocess.skew import deskew, estimate_skew
@@ -21,7 +23,7 @@ MIN_SKEW = 0.1  # degrees; smaller skew is left alone (rotating blurs a little)
 
 __all__ = [
     "correct_perspective", "deskew", "detect_orientation", "estimate_skew", "find_page_quad",
-    "flatten_photo", "is_photo", "normalize_contrast", "prepare", "red_mask", "rotate", "stamp_boxes",
+    "flatten_photo", "is_photo", "normalize_contrast", "prepare", "red_mask", "rotate", "seal_mask", "stamp_boxes",
     "suppress_red", "text_direction", "upright",
 ]
 

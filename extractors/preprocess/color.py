@@ -16,19 +16,23 @@ DARK_RED_CHANNEL = 110  # ink darker than this in the R channel is text under th
 
 
 def red_mask(img: np.ndarray) -> np.ndarray:
-    """255 where a pixel is saturated red (seal ink), else 0."""
+    """255 where a pixel is saturated red (seal ink), else 0. Red wraps round hue 0: two hue bands."""
     hsv = cv2.cvtColor(img, cv2.COLOR_BGR2HSV)
-    h, s, v = hsv[:, :, 0], hsv[:, :, 1], hsv[:, :, 2]
-    red = ((h <= RED_HUE_LOW) | (h >= RED_HUE_HIGH)) & (s >= RED_MIN_SAT) & (v >= RED_MIN_VAL)
-    return red.astype(np.uint8) * 255
+    low = cv2.inRange(hsv, (0, RED_MIN_SAT, RED_MIN_VAL), (RED_HUE_LOW, 255, 255))
+    return cv2.bitwise_or(low, cv2.inRange(hsv, (RED_HUE_HIGH, RED_MIN_SAT, RED_MIN_VAL), (255, 255, 255)))
+
+
+def seal_mask(red: np.ndarray) -> np.ndarray:
+    """A ``red_mask`` closed so that a seal (ring, lettering, star) reads as one region: ``stamp_boxes``."""
+    k = max(3, min(red.shape[:2]) // 100)
+    return cv2.morphologyEx(red, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
 
 
 def suppress_red(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """(image with red seal ink replaced by the paper colour, seal mask 0/255).
+    """(image with red seal ink replaced by the paper colour, seal mask 0/255: ``seal_mask``).
 
     Dark text under the seal survives: only pixels that are bright in the red channel
-    are replaced (black text is dark in every channel; red ink is bright in R). The
-    mask is closed so a seal reads as one region: see ``stamp_boxes``.
+    are replaced (black text is dark in every channel; red ink is bright in R).
     """
     mask = red_mask(img)
     if not mask.any():
@@ -43,9 +47,7 @@ def suppress_red(img: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     keep = grown & (r <= DARK_RED_CHANNEL)
     out[keep] = np.repeat(r[keep][:, None], 3, axis=1)
     out[grown & (r > DARK_RED_CHANNEL)] = np.asarray(paper, dtype=np.uint8)
-    k = max(3, min(img.shape[:2]) // 100)
-    closed = cv2.morphologyEx(mask, cv2.MORPH_CLOSE, np.ones((k, k), np.uint8))
-    return out, closed
+    return out, seal_mask(mask)
 
 
 def stamp_boxes(mask: np.ndarray, min_area_frac: float = 0.0005) -> list[tuple[int, int, int, int]]:

@@ -102,6 +102,8 @@ class RapidOcrEngine:
             rec.session = _OpenVinoRec(rec.session, cfg.threads)
             rec.postprocess_op = _Top1Decode(rec.postprocess_op)
         self._ocr.cal_rec_boxes = _char_boxes()
+        det = self._ocr._load_det_model()
+        det.get_preprocess = functools.partial(_det_preprocess, det)
         if cfg.rec_width_scale != 1.0:
             rec.resize_norm_img = functools.partial(_narrowed, rec.rec_image_shape, cfg.rec_width_scale)
 
@@ -210,6 +212,28 @@ class _Top1Decode:
         return getattr(self._inner, name)
 
 
+def _det_preprocess(det: Any) -> Any:
+    """rapidocr's detector input (resize, ``(v / 255 - mean) / std`` per channel, planar float32) with the
+    per-pixel arithmetic read from a 256-entry table (``cv2.LUT``): the same numbers, 29 -> 4 ms on an
+    A4 page (rapidocr computes it in float64 and copies it twice)."""
+    import cv2
+    from rapidocr.ch_ppocr_det.utils import DetPreProcess
+
+    class _TableDetPreProcess(DetPreProcess):
+        def __call__(self, img: np.ndarray) -> np.ndarray | None:
+            resized = self.resize(img)
+            if resized is None:
+                return None
+            levels = np.arange(256, dtype=np.float32)[:, None]
+            table = ((levels * self.scale - self.mean) / self.std).astype(np.float32)
+            if resized.dtype != np.uint8 or resized.ndim != 3 or resized.shape[2] != table.shape[1]:
+                return super().__call__(img)
+            planes = cv2.LUT(resized, np.ascontiguousarray(table.reshape(1, 256, -1)))
+            return np.ascontiguousarray(planes.transpose(2, 0, 1))[None]
+
+    return _TableDetPreProcess(det.limit_side_len, det.limit_type, det.mean, det.std)
+
+
 def _char_boxes() -> Any:
     """rapidocr's per-character box mapper with the crop-to-page mapping done per line, not per point.
 
@@ -224,6 +248,23 @@ def _char_boxes() -> Any:
     from rapidocr.cal_rec_boxes.main import Direction
 
     class _LineWiseBoxes(CalRecBoxes):
+        def __call__(self, imgs: Any, dt_boxes: Any, rec_res: Any, return_single_char_box: bool = False) -> Any:
+            # rapidocr's, less its two deep copies a line (a third of its time): each line's character
+            # boxes are new lists, and the mapping below leaves the detection box as it is
+            word_results = []
+            for idx, (img, box) in enumerate(zip(imgs, dt_boxes)):
+                if rec_res.txts is None or img.size == 0 or rec_res.word_results is None:
+                    continue
+                h, w = img.shape[:2]
+                texts, cells, confs = self.cal_ocr_word_box(
+                    rec_res.txts[idx], np.array([[0, 0], [w, 0], [w, h], [0, h]]), rec_res.word_results[idx],
+                    return_single_char_box)
+                cells = self.reverse_rotate_crop_image(box, self.adjust_box_overlap(cells),
+                                                       self.get_box_direction(box))
+                word_results.append(list(zip(texts, confs, cells)))
+            rec_res.word_results = tuple(word_results)
+            return rec_res
+
         def reverse_rotate_crop_image(self, bbox_points: np.ndarray, word_points_list: Any,
                                       direction: Any) -> list[list[list[int]]]:
             if not word_points_list:

@@ -216,3 +216,18 @@ def test_character_boxes_mapped_line_by_line_equal_rapidocrs_own(engine, page) -
             exact += a[2] == b[2]
             assert np.abs(np.asarray(a[2]) - np.asarray(b[2])).max() <= 1
     assert n > 300 and exact >= 0.99 * n
+
+
+def test_detector_input_from_a_table_equals_rapidocrs_arithmetic(engine, page) -> None:
+    """The detector's input read from a 256-entry table is rapidocr's own float arithmetic, value for value."""
+    from rapidocr.ch_ppocr_det.utils import DetPreProcess
+
+    det = engine._ocr._load_det_model()
+    ours = det.get_preprocess()
+    assert type(ours) is not DetPreProcess
+    theirs = DetPreProcess(det.limit_side_len, det.limit_type, det.mean, det.std)
+    noisy = np.clip(page[0].astype(np.int16) + np.random.default_rng(3).integers(-40, 40, page[0].shape), 0, 255)
+    for img in (page[0], noisy.astype(np.uint8)):
+        a, b = ours(img), theirs(img)
+        assert a.dtype == b.dtype == np.float32 and a.shape == b.shape
+        assert np.array_equal(a, b)

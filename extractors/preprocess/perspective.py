@@ -94,7 +94,7 @@ def find_page_quad(img: np.ndarray) -> np.ndarray | None:
 
 def is_photo(img: np.ndarray) -> bool:
     """A page on a darker background (a photo), not paper to the edge (a scan or a render)."""
-    g = to_gray(downscale(img, 800)[0])  # a page's statistics survive; the full page costs 30 ms
+    g = downscale(to_gray(img), 800)[0]  # a page's statistics survive; the full page costs 30 ms
     h, w = g.shape
     m = max(2, min(h, w) // 50)
     frame = np.concatenate([g[:m].ravel(), g[-m:].ravel(), g[:, :m].ravel(), g[:, -m:].ravel()])

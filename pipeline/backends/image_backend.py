@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import io
 
+import cv2
 import numpy as np
 from PIL import Image, ImageOps, ImageSequence, UnidentifiedImageError
 
@@ -37,7 +38,7 @@ def load(data: bytes, *, max_pages: int) -> list[LoadedPage]:
             raise FileTooLarge(f"the image has more than {max_pages} pages")
         dpi = _dpi(frame)
         rgb = ImageOps.exif_transpose(frame.convert("RGB")) if idx == 0 else frame.convert("RGB")
-        arr = np.asarray(rgb)[:, :, ::-1].copy()
+        arr = cv2.cvtColor(np.asarray(rgb), cv2.COLOR_RGB2BGR)
         h, w = arr.shape[:2]
         page = Page(number=idx + 1, width=w * 72.0 / dpi, height=h * 72.0 / dpi, dpi=dpi, text_source="ocr")
         pages.append(LoadedPage(page=page, image=arr))

@@ -89,6 +89,14 @@ def _load_page(pdfium_page: pdfium.PdfPage, i: int, dpi: int, ppage: object | No
                                                 "thumb": np.asarray(thumb.to_pil().convert("L"))})
         page.text_source = "ocr"
         bitmap = pdfium_page.render(scale=dpi / 72.0)
-        return LoadedPage(page=page, image=np.asarray(bitmap.to_pil().convert("RGB"))[:, :, ::-1].copy())
+        return LoadedPage(page=page, image=_bgr(bitmap))
     finally:
         pdfium_page.close()
+
+
+def _bgr(bitmap: pdfium.PdfBitmap) -> np.ndarray:
+    """A rendered page as a BGR array, read in pdfium's own byte order (a round trip through PIL's RGB and
+    back cost 7 ms an A4 page)."""
+    if bitmap.mode in ("BGR", "BGRA", "BGRX"):
+        return np.array(bitmap.to_numpy()[:, :, :3])
+    return np.asarray(bitmap.to_pil().convert("RGB"))[:, :, ::-1].copy()

@@ -21,7 +21,7 @@ from extractors.preprocess._util import downscale, ink_mask, rotate90, to_gray
 
 WORK_SIDE = 1000  # px, long side of the working image
 N_CROPS = 3  # text lines read per trial (~15 ms each)
-CROP_CHARS = 6  # crop width in character heights
+CROP_CHARS = 4  # crop width in character heights (6 before: the same turn found on 57 pages x 4 turns, 5 ms less a page)
 UPRIGHT_OK = 0.9  # mean recognition score that accepts "as is" without the 180 trial
 
 

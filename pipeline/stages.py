@@ -9,7 +9,7 @@ from classifiers.checks import ChecksStage
 from classifiers.doctype import classify
 from extractors.fields.embedded import apply_embedded
 from extractors.layout import group_lines, page_index
-from extractors.normalize.text import fold_ocr_variants, normalize_text
+from extractors.normalize.text import fold_ocr_variants, normalize_text, reads_simplified
 from extractors.stamps import mark_gray_seal_words, mark_red_ocr_words, split_stamps
 from extractors.tables import page_tables, pdf_ruling
 from pipeline.backends.sniff import PDF
@@ -93,8 +93,10 @@ def _normalised(words: list[Word]) -> tuple[list[Word], list[Word]]:
     """(content words, seal lettering), text folded in place; blank words dropped."""
     for w in words:
         w.text = normalize_text(w.text)
+    simplified = reads_simplified(w.text for w in words if w.source == "ocr")
+    for w in words:
         if w.source == "ocr":
-            w.text = fold_ocr_variants(w.text)
+            w.text = fold_ocr_variants(w.text, simplified)
     return split_stamps([w for w in words if w.text.strip()])
 
 

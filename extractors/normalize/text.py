@@ -3,8 +3,12 @@ not what a person reads (Kangxi radicals, full-width forms, zero-width marks).""
 
 from __future__ import annotations
 
+import functools
 import re
 import unicodedata
+from collections import Counter
+from collections.abc import Iterable
+from typing import Any
 
 # Zero-width and invisible format characters that PDF text layers and OCR leave
 # inside words; they break equality and regexes while showing nothing.
@@ -75,9 +79,39 @@ _OCR_TRADITIONAL = str.maketrans("貳參陸圓萬億額稅號碼價貨購買銷�
                                  "贰叁陆圆万亿额税号码价货购买销卖开户账帐张")
 
 
-def fold_ocr_variants(s: str) -> str:
-    """Simplified forms for the traditional variants OCR emits on simplified-Chinese documents."""
-    return s.translate(_OCR_TRADITIONAL)
+def fold_ocr_variants(s: str, simplified_page: bool = True) -> str:
+    """Simplified forms for the traditional variants OCR emits on a page that reads as simplified Chinese
+    (``reads_simplified``): the capital numerals and invoice labels above (叁, not OpenCC's 参), then every
+    traditional form (OpenCC ``t2s``). PP-OCRv6 reads a printed 武汉 or
+    有限责任 as 武漢 or 有限責任 now and then, with high confidence (party names on generated scans,
+    session 14)."""
+    if not simplified_page:
+        return s
+    s = s.translate(_OCR_TRADITIONAL)
+    return _opencc("t2s").convert(s) if _has_cjk(s) else s
+
+
+@functools.cache
+def _opencc(config: str) -> Any:
+    import opencc
+
+    return opencc.OpenCC(config)
+
+
+def _has_cjk(s: str) -> bool:
+    return any("\u3400" <= ch <= "\u9fff" for ch in s)
+
+
+def reads_simplified(texts: Iterable[str]) -> bool:
+    """True when these texts hold at least as many characters written only in simplified Chinese as
+    characters written only in traditional: a mainland page with a few traditional forms OCR slipped in,
+    not a Hong Kong or Taiwan document (whose traditional print is what its author meant). The variants
+    OCR emits on mainland scans (the table above) count as the simplified forms they stand for."""
+    counts = Counter(ch for t in texts for ch in t.translate(_OCR_TRADITIONAL) if "\u3400" <= ch <= "\u9fff")
+    to_simple, to_trad = _opencc("t2s"), _opencc("s2t")
+    simple = sum(n for ch, n in counts.items() if to_trad.convert(ch) != ch)
+    trad = sum(n for ch, n in counts.items() if to_simple.convert(ch) != ch)
+    return simple >= trad
 
 
 _HALF_BRACKET = re.compile(rf"\((?=[{_CJK}])|(?<=[{_CJK}])\)")

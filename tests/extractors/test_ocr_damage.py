@@ -8,7 +8,7 @@ from extractors.fields.invoice import invoice_kind
 from extractors.fields.items import extract_items, spec_text
 from extractors.layout import LineIndex, group_lines, page_index
 from extractors.normalize.numerals import words_to_amount
-from extractors.normalize.text import fold_ocr_variants
+from extractors.normalize.text import fold_ocr_variants, reads_simplified
 from pipeline.settings import get_settings
 from pipeline.stage import StageContext
 from pipeline.stages import TextNormaliseStage
@@ -34,6 +34,27 @@ def test_traditional_capitals_from_ocr_fold_and_text_layer_words_stay_as_printed
     doc = Document(id="d", sha256="0", source="t", pages=[Page(number=1, width=595, height=842, words=[ocr, printed])])
     TextNormaliseStage()(doc, StageContext(settings=get_settings(home=str(tmp_path))))
     assert [w.text for w in doc.pages[0].words] == ["贰拾圆整", "萬達貳號"]
+
+
+def _normalised_page(tmp_path, texts: list[str]) -> list[str]:
+    words = [_w(t, 10, 10 + 20 * i) for i, t in enumerate(texts)]
+    doc = Document(id="d", sha256="0", source="t", pages=[Page(number=1, width=595, height=842, words=words)])
+    TextNormaliseStage()(doc, StageContext(settings=get_settings(home=str(tmp_path))))
+    return [w.text for w in doc.pages[0].words]
+
+
+def test_traditional_forms_ocr_slips_into_a_simplified_page_fold_and_a_traditional_page_keeps_its_own(tmp_path):
+    """PP-OCRv6 read a printed 武汉泰和实业 as 武漢泰和實業 on a generated contract scan (and 有限责任 as
+    有限責任 on an invoice): on a page that reads as simplified Chinese every traditional form folds. A
+    Taiwan invoice, traditional throughout, keeps what its author printed."""
+    mainland = ["建设工程施工合同", "乙方：武漢泰和實業有限公司", "甲方：中建一局第三建设工程有限责任公司",
+                "合同价款：人民币伍拾万元整", "付款方式：按进度支付"]
+    got = _normalised_page(tmp_path, mainland)
+    assert got[1] == "乙方：武汉泰和实业有限公司"
+    assert got[0] == mainland[0] and got[2] == mainland[2]
+    taiwan = ["電子發票證明聯", "賣方：臺灣積體電路製造股份有限公司", "買方：統一企業股份有限公司", "總計：1,050"]
+    assert _normalised_page(tmp_path, taiwan) == taiwan
+    assert reads_simplified(mainland) and not reads_simplified(taiwan)
 
 
 def test_invoice_title_with_its_first_kind_character_lost_under_a_seal():

@@ -309,11 +309,13 @@ def _dates(doc: Document, units: list[Unit]) -> None:
             return
 
 
-def extract_terms(doc: Document, index: list[LineIndex], *, use_model: bool = True) -> list[Clause]:
-    """Segment the contract and store its term fields (and the assignment flag) on ``doc``."""
+def extract_terms(doc: Document, index: list[LineIndex], *, use_model: bool = True,
+                  clauses: list[Clause] | None = None) -> list[Clause]:
+    """Segment the contract (unless its ``clauses`` are given) and store its term fields (and the
+    assignment flag) on ``doc``."""
     from extractors.contracts.assignment import check_assignment
 
-    clauses = segment(index)
+    clauses = segment(index) if clauses is None else clauses
     model = None
     if use_model:
         from extractors.ner.model import get_model

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import re
 
+from extractors.contracts.segment import Clause, segment
 from extractors.fields import patterns as P
 from extractors.fields.base import put, put_value
 from extractors.fields.finder import Found, find_all, find_first
@@ -137,18 +138,38 @@ def _signed(index: list[LineIndex]) -> Span | Found | None:
     return dated[-1] if dated else None
 
 
+def _price(index: list[LineIndex], clauses: list[Clause]) -> Found | Span | None:
+    """The contract price: its figure after the label on the label's line (or under it), else in the
+    label's clause read across line breaks (签约合同价为人民币（大写）…柒圆 / 肆角捌分（¥57,808,627.48）:
+    the figure on the next line), else the capitals there, else the capitals on the label's line."""
+    found = find_first(index, PRICE, P.MONEY, max_skip=60)
+    for value, skip in ((P.MONEY, 60), (P.CAPITALS, 30)):
+        found = found or _after_label(clauses, PRICE, value, skip)
+    return found or find_first(index, PRICE, P.CAPITALS, max_skip=30)
+
+
+def _after_label(clauses: list[Clause], label: re.Pattern[str], value: re.Pattern[str], max_skip: int) -> Span | None:
+    """The first ``value`` within ``max_skip`` characters after ``label`` in a clause's text (lines joined)."""
+    for clause in clauses:
+        for m in label.finditer(clause.text):
+            vm = value.search(clause.text, m.end())
+            if vm is not None and vm.start() - m.end() <= max_skip:
+                g = 1 if vm.groups() else 0
+                return clause.span(vm.start(g), vm.end(g))
+    return None
+
+
 def extract(doc: Document, index: list[LineIndex]) -> None:
     put(doc, "contract_number", find_first(index, NUMBER, NUMBER_VALUE), lambda t: re.sub(r"\s+", "", t).upper())
     _title(doc, index)
     _parties(doc, index)
     put(doc, "project_name", find_first(index, PROJECT, stop=re.compile(r"[；;。，,]|\s{3,}|工程地点|项目地点")), strip_inner_spaces)
-    put(doc, "total_amount", find_first(index, PRICE, P.MONEY, max_skip=60), _amount)
-    if doc.value("total_amount") is None:
-        put(doc, "total_amount", find_first(index, PRICE, P.CAPITALS, max_skip=30), _amount)
+    clauses = segment(index)
+    put(doc, "total_amount", _price(index, clauses), _amount)
     put(doc, "signing_date", _signed(index), parse_date)
     if doc.fields:
         cur = "USD" if re.search(r"美元|USD", doc.text[:4000]) else "EUR" if re.search(r"欧元|EUR", doc.text[:4000]) else "CNY"
         put_value(doc, "currency", cur, source="derived")
     from extractors.contracts.terms import extract_terms
 
-    extract_terms(doc, index)
+    extract_terms(doc, index, clauses=clauses)

@@ -221,3 +221,21 @@ def test_a_party_name_cut_by_a_seal_is_completed_by_its_later_mention():
     for text in ("中建二局第二建设工程有限责任公", "中建二局第二建设工程有限责任公司", "中建二局第二建设工程有限责任公司第一分公司"):
         _keep(sides, "payer", found(text))
     assert sides["payer"].value.text == "中建二局第二建设工程有限责任公司"  # completed, not replaced by a longer other name
+
+
+def test_contract_price_whose_figure_wraps_onto_the_next_line():
+    """签约合同价 in capitals that end a line, the rest of the capitals and the figure on the next (seed 9494
+    con_0118: 57808627.00 from the first line's capitals): the figure in the clause, read across the break."""
+    from extractors.fields import contract as contract_fields
+
+    doc, index = contract(["第一条 合同价款",
+                           "（一）签约合同价为人民币（大写）伍仟柒佰捌拾万零捌仟陆佰贰拾柒圆",
+                           "肆角捌分（¥57,808,627.48）。",
+                           "（二）本合同价格形式为固定总价合同。"])
+    contract_fields.extract(doc, index)
+    assert doc.value("total_amount") == "57808627.48"
+    assert doc.fields["total_amount"].provenance.bbox[1] == 120.0  # the figure's line, under the label's
+    doc, index = contract(["第一条 合同价款", "（一）签约合同价为人民币（大写）伍仟柒佰捌拾万零捌仟陆佰贰拾柒圆",
+                           "肆角捌分整。"])
+    contract_fields.extract(doc, index)
+    assert doc.value("total_amount") == "57808627.48"  # no figure: the capitals, both lines of them

@@ -15,6 +15,11 @@ Kinds (each file gets ``--per-file`` of those that apply to it, cycled so every 
   and size without scan noise, or a digit patch copied from elsewhere on the page → IMAGE_TAMPERING
 * ``pdf_update`` (digital PDFs): an incremental update (pypdf ``incremental=True``) that paints a
   white box and a new amount over page 1 → PDF_TAMPERING
+* ``deal``     (contracts) the contract with invoices and a voucher that name its number (合同编号 in
+  the remarks, the voucher's 用途): an invoice between its parties within its price (no flag), then in
+  turn one naming another buyer (→ PARTY_MISMATCH), one that takes the invoiced sum past the price
+  (→ OVER_CONTRACT_AMOUNT), a voucher from another payer (→ PARTY_MISMATCH). Digital PDFs, named
+  ``con_NNNN_deal`` / ``_party`` / ``_over`` / ``_payer``: after ``con_NNNN_clean`` in path order.
 * ``rescan``   the same pages printed and scanned or photographed again (other skew, a 90° turn,
   JPEG q≈35, noise and blur, another scale, a phone photo in perspective) → DUPLICATE_DOCUMENT
   (+ DUPLICATE_INVOICE on invoices). ``STEM_rescan`` sorts after ``STEM_clean``, so the original
@@ -33,6 +38,7 @@ import random
 import re
 import shutil
 import sys
+from datetime import date, timedelta
 from decimal import Decimal
 from pathlib import Path
 
@@ -40,8 +46,13 @@ import numpy as np
 from PIL import Image, ImageDraw, ImageFont
 
 from extractors.normalize.ids import USCC_ALPHABET, uscc_valid
+from extractors.normalize.numerals import amount_to_words
 
-from .generate import PARAMS_FILE, PREFIX, make_one, plan
+from .common import money, q2
+from .fakedata import make_company
+from .generate import INVOICE_KINDS, PARAMS_FILE, PREFIX, make_one, plan
+from .invoice_data import invoice_fields
+from .render_voucher import LAYOUTS
 from .scan import photo
 
 DATA_KINDS = ["figures", "line", "tax_id", "qr"]
@@ -295,12 +306,15 @@ def tamper(src: Path, out: Path, seed: int, per_file: int = 2, log=None) -> list
     counter: dict[str, int] = {}
     tmp = out / ".work"
     tmp.mkdir(exist_ok=True)
+    deals = random.Random(f"deal:{seed}")  # its own: the other kinds stay what they were
     for i, slot in enumerate(slots, 1):
-        if slot["type"] not in ("invoice", "payment_voucher"):
-            continue
         stem = f"{PREFIX[slot['type']]}_{i:04d}"
         gt_path = src / f"{stem}.json"
         if not gt_path.exists():
+            continue
+        if slot["type"] == "contract":
+            made += _deal(i, json.loads(gt_path.read_text(encoding="utf-8")), src, out, tmp, params["seed"],
+                          deals, counter, log)
             continue
         record = json.loads(gt_path.read_text(encoding="utf-8"))
         f = src / record["file"]
@@ -346,6 +360,88 @@ def tamper(src: Path, out: Path, seed: int, per_file: int = 2, log=None) -> list
                 log(f"{dst.name:<28} {','.join(sorted(set(expected)))}")
     shutil.rmtree(tmp, ignore_errors=True)
     return made
+
+
+LINK_KINDS = ["party", "over", "payer"]
+
+
+def _deal(i: int, record: dict, src: Path, out: Path, tmp: Path, seed: int, rng: random.Random,
+          counter: dict[str, int], log=None) -> list[dict]:  # type: ignore[no-untyped-def]
+    """The contract (``_clean``), an invoice between its parties within its price (``_deal``: no flag) and
+    one linked document of the rarest ``LINK_KINDS`` so far, all naming the contract's number."""
+    fields = record["documents"][0]["fields"]
+    if not fields.get("contract_number") or not fields.get("total_amount"):
+        return []
+    stem = f"con_{i:04d}"
+    f = src / record["file"]
+    clean = out / f"{stem}_clean{f.suffix}"
+    shutil.copyfile(f, clean)
+    _write_gt(out, clean, record, [], {"kind": "clean"})
+    price = Decimal(fields["total_amount"])
+    signed = date.fromisoformat(fields["signing_date"]) if fields.get("signing_date") else date(2024, 1, 2)
+    first = q2(price * Decimal(str(round(rng.uniform(0.3, 0.6), 3))))
+    kind = min(LINK_KINDS, key=lambda k: (counter.get(k, 0), rng.random()))
+    counter[kind] = counter.get(kind, 0) + 1
+    other = make_company(rng)["name"]
+    a, b = fields["party_a_name"], fields["party_b_name"]
+    docs = [("deal", "invoice", first, a, [])]
+    if kind == "party":
+        docs.append(("party", "invoice", q2(price * Decimal("0.1")), other, ["PARTY_MISMATCH"]))
+    elif kind == "over":
+        docs.append(("over", "invoice", price - first + q2(price * Decimal("0.15")), a, ["OVER_CONTRACT_AMOUNT"]))
+    else:
+        docs.append(("payer", "payment_voucher", q2(first * Decimal("0.5")), other, ["PARTY_MISMATCH"]))
+    made = []
+    for k, (suffix, doc_type, total, debtor, expected) in enumerate(docs, 1):
+        slot = ({"type": "invoice", "kind": rng.choice(INVOICE_KINDS), "pages": 1, "scanned": False}
+                if doc_type == "invoice" else
+                {"type": "payment_voucher", "layout": rng.choice(sorted(LAYOUTS)), "scanned": False})
+        n = 10_000 + 10 * i + k  # its own content seed: no invoice number shared with another file
+        when = signed + timedelta(days=45 * k)  # issued in this order: the over-invoice comes last
+        rec = make_one(n, slot, tmp, seed, _linked(fields["contract_number"], debtor, b, total, when))
+        dst = out / f"{stem}_{suffix}.pdf"
+        (tmp / rec["file"]).replace(dst)
+        (tmp / f"{PREFIX[doc_type]}_{n:04d}.json").unlink(missing_ok=True)
+        _write_gt(out, dst, rec, expected, {"kind": suffix, "contract_number": fields["contract_number"]})
+        made.append({"file": dst.name, "expected_flags": expected})
+        if log:
+            log(f"{dst.name:<28} {','.join(expected)}")
+    return made
+
+
+def _linked(number: str, debtor: str, creditor: str, total: Decimal, when: date):  # type: ignore[no-untyped-def]
+    """A ``mutate(slot, data)`` for make_one: the document names contract ``number`` and is from the
+    ``debtor`` to the ``creditor`` for ``total``, dated ``when`` (an invoice: one line, tax from the
+    line's rate)."""
+    def mutate(slot: dict, items: list[dict]) -> None:
+        d = items[0]
+        d["date"] = when
+        if slot["type"] == "payment_voucher":
+            d["payer"] = {**d["payer"], "name": debtor}
+            d["payee"] = {**d["payee"], "name": creditor}
+            d["amount"], d["words"] = total, amount_to_words(total)
+            d["purpose"] = f"支付{number}合同款"
+            d["fields"].update(payer_name=debtor, payee_name=creditor, amount=money(total),
+                               amount_in_words=d["words"], purpose=d["purpose"], payment_date=when.isoformat())
+            return
+        ln = d["lines"][0]
+        r = Decimal(ln["rate"]) / 100
+        amount = q2(total / (1 + r))
+        ln = {**ln, "quantity": Decimal(1), "unit_price": amount, "amount": amount, "tax": q2(amount * r)}
+        d["lines"] = [ln]
+        d["amount"], d["tax"] = ln["amount"], ln["tax"]
+        d["total"] = d["amount"] + d["tax"]
+        d["words"] = amount_to_words(d["total"])
+        d["buyer"] = {**d["buyer"], "name": debtor}
+        d["seller"] = {**d["seller"], "name": creditor}
+        d["remarks"] = f"合同编号：{number}"
+        if d["qr"]:
+            parts = d["qr"].split(",")
+            parts[4] = money(d["total"] if parts[1] == "32" else d["amount"])
+            parts[5] = f"{when:%Y%m%d}"
+            d["qr"] = ",".join(parts)
+        d["fields"] = invoice_fields(d)
+    return mutate
 
 
 def _write_gt(out: Path, path: Path, record: dict, expected: list[str], info: dict) -> None:

@@ -13,6 +13,8 @@ Kinds (each file gets ``--per-file`` of those that apply to it, cycled so every 
 * ``qr``       printed invoice number differs from the QR (QR kept) → QR_MISMATCH
 * ``image_draw`` / ``image_copy`` (scans): an amount's digits erased and redrawn in another font
   and size without scan noise, or a digit patch copied from elsewhere on the page → IMAGE_TAMPERING
+* ``image_blot`` (scans): the line that names the seller (an invoice) or the payee (a voucher) whited
+  out, as correction fluid or a torn-off strip leaves it: a required field unread → LOW_CONFIDENCE
 * ``pdf_update`` (digital PDFs): an incremental update (pypdf ``incremental=True``) that paints a
   white box and a new amount over page 1 → PDF_TAMPERING
 * ``deal``     (contracts) the contract with invoices and a voucher that name its number (合同编号 in
@@ -78,7 +80,7 @@ def applicable(slot: dict, record: dict) -> list[str]:
         if record["documents"][0].get("qr_payload"):
             kinds.append("qr")
     if record["scanned"] and record.get("scan", {}).get("rotation", 0) == 0:
-        kinds += ["image_draw", "image_copy"]
+        kinds += ["image_draw", "image_copy", "image_blot"]
     if not record["scanned"]:
         kinds.append("pdf_update")
     kinds.append("rescan")
@@ -184,15 +186,18 @@ def _save_frames(frames: list[Image.Image], dst: Path, variant: str, quality: in
         frames[0].save(dst, "PDF", save_all=True, append_images=frames[1:], resolution=200, quality=quality)
 
 
-def _money_words(img: Image.Image, dpi: float) -> list[tuple[str, tuple[int, int, int, int]]]:
+def _ocr_lines(img: Image.Image, dpi: float) -> list:  # type: ignore[type-arg]
     from extractors.ocr import get_engine
     from pipeline.settings import get_settings
 
     engine = get_engine(get_settings().ocr)
-    arr = np.asarray(img.convert("RGB"))[:, :, ::-1].copy()
+    return engine.recognize(np.asarray(img.convert("RGB"))[:, :, ::-1].copy(), dpi)
+
+
+def _money_words(img: Image.Image, dpi: float) -> list[tuple[str, tuple[int, int, int, int]]]:
     k = dpi / 72.0
     out = []
-    for line in engine.recognize(arr, dpi):
+    for line in _ocr_lines(img, dpi):
         for w in (line.words or [line]):
             t = w.text.strip().lstrip("¥￥:：")
             if MONEY.search(t) and sum(ch.isdigit() for ch in t) >= 4:
@@ -201,10 +206,33 @@ def _money_words(img: Image.Image, dpi: float) -> list[tuple[str, tuple[int, int
     return out
 
 
+def _blot(frames: list[Image.Image], record: dict, dpi: float) -> tuple[str, tuple[int, int, int, int]]:
+    """White out the line that names the seller (invoice) or payee (voucher) on the first page, in place."""
+    fields = record["documents"][0]["fields"]
+    name = fields.get("seller_name") or fields.get("payee_name") or ""
+    key = re.sub(r"\s+", "", name)[:6]
+    img = frames[0]
+    lines = [ln for ln in _ocr_lines(img, dpi) if key and key in re.sub(r"\s+", "", ln.text)]
+    if not lines:
+        raise RuntimeError(f"the line naming {name!r} was not read")
+    k = dpi / 72.0
+    x0, y0, x1, y1 = (round(v * k) for v in lines[0].bbox)
+    a = np.asarray(img).copy()
+    around = np.concatenate([a[max(0, y0 - 8):max(0, y0 - 3), x0:x1].reshape(-1, *a.shape[2:]),
+                             a[y1 + 3:y1 + 8, x0:x1].reshape(-1, *a.shape[2:])])
+    a[max(0, y0 - 3):y1 + 3, max(0, x0 - 3):x1 + 3] = np.percentile(around, 90, axis=0).astype(a.dtype)
+    frames[0] = Image.fromarray(a)
+    return lines[0].text, (x0 - 3, y0 - 3, x1 + 3, y1 + 3)
+
+
 def _image_edit(src: Path, dst: Path, record: dict, kind: str, rng: random.Random) -> dict:
     variant = record["variant"]
     dpi = float(record.get("scan", {}).get("dpi", 200))
     frames = _load_frames(src, variant)
+    if kind == "image_blot":
+        text, box = _blot(frames, record, dpi)
+        _save_frames(frames, dst, variant, int(record.get("scan", {}).get("quality", 75)), variant == "bmp")
+        return {"page": 1, "bbox": [round(v * 72.0 / dpi, 1) for v in box], "line": text}
     img = frames[0]
     words = _money_words(img, dpi)
     if not words:
@@ -348,7 +376,7 @@ def tamper(src: Path, out: Path, seed: int, per_file: int = 2, log=None) -> list
                 else:
                     dst = out / f"{stem}_{kind}{f.suffix}"
                     info.update(_image_edit(f, dst, record, kind, rng))
-                    expected.append("IMAGE_TAMPERING")
+                    expected.append("LOW_CONFIDENCE" if kind == "image_blot" else "IMAGE_TAMPERING")
             except Exception as exc:  # a kind that does not fit this file:  # noqa: BLE001 skip it, say so
                 if log:
                     log(f"{stem} {kind}: skipped ({exc})")

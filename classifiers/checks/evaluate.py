@@ -15,7 +15,8 @@ from pathlib import Path
 
 CODES = ["AMOUNT_MISMATCH", "AMOUNT_WORDS_MISMATCH", "TAX_ID_INVALID", "QR_MISMATCH",
          "IMAGE_TAMPERING", "PDF_TAMPERING", "DUPLICATE_DOCUMENT", "DUPLICATE_INVOICE",
-         "PARTY_MISMATCH", "OVER_CONTRACT_AMOUNT"]  # the last two need the contract in the same home
+         "PARTY_MISMATCH", "OVER_CONTRACT_AMOUNT",  # these two need the contract in the same home
+         "LOW_CONFIDENCE"]
 
 
 def _cases(folder: Path) -> list[tuple[Path, list[str]]]:

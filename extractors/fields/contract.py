@@ -27,7 +27,9 @@ PARTY = re.compile(
 NUMBER = re.compile(r"(?:合\s*同\s*编\s*号|合\s*同\s*号|协\s*议\s*编\s*号|编\s*号)")
 NUMBER_VALUE = re.compile(r"(?<![{A-Za-z0-9])((?=[A-Za-z0-9\-－_/〔〕\[\]（）()]*\d)[A-Za-z0-9][A-Za-z0-9\-－_/〔〕\[\]（）()]{3,40})")
 SIGNED = re.compile(r"(?:签\s*订\s*日\s*期|签\s*订\s*时\s*间|签\s*约\s*日\s*期|签\s*署\s*日\s*期|签\s*订\s*于)")
-PRICE = re.compile(r"(?:合同总价|签约合同价|合同总金额|合同金额|合同价款|合同总价款|总价款|总金额|合同价格|租金总额|服务费总额)")
+# the price's label, not "合同价款的15%（即人民币¥2,118,257.46元）": a share of it (an advance payment)
+PRICE = re.compile(r"(?:合同总价|签约合同价|合同总金额|合同金额|合同价款|合同总价款|总价款|总金额|合同价格|租金总额|服务费总额)"
+                   r"(?!的?\s*(?:\d+(?:\.\d+)?\s*[%％]|百分之))")
 PROJECT = re.compile(r"(?:工\s*程\s*名\s*称|项\s*目\s*名\s*称)")
 TITLE = re.compile(r"(合同|协议)(书)?\s*$")
 

@@ -210,6 +210,19 @@ def test_synthetic_redrawn_digits_are_flagged_over_the_edit(index: int, first: i
     assert abs(ev["bbox"][0] - drawn[0]) <= 4 and ev["bbox"][2] <= drawn[2] + 4
 
 
+def test_ink_past_the_digits_band_lighter_than_the_digits_is_an_overlay_not_an_edit() -> None:
+    """A grey seal's ring crossing three digits of a contract's account number made them measure 1.58 x
+    taller (seed 5353: red on a clean page). What reaches past the reference band is lighter than the
+    digits' own ink: an overlay, yellow at most. Digits redrawn taller are one ink top to bottom."""
+    run = gc.OddRun(2, 5, 0.58, 1.58, 0.0, 1.0, (40, 40, 100, 100), (60.0, 90.0))
+    for extra, overlay in ((150, True), (35, False)):
+        gray = np.full((140, 140), 230, np.uint8)
+        gray[60:90, 45:55] = gray[60:90, 65:75] = gray[60:90, 85:95] = 30  # three digit stems, 30 px tall
+        gray[42:60, 50:53] = gray[90:99, 70:73] = extra  # strokes joined to them above and below the band
+        assert gc.overlaid(gray, run) is overlay
+    assert not gc.overlaid(np.full((140, 140), 230, np.uint8), run)  # no ink: nothing to judge
+
+
 # ---- committed scans, through the pipeline (OCR) ----
 
 def _scanned(name: str):  # type: ignore[no-untyped-def]

@@ -239,3 +239,18 @@ def test_contract_price_whose_figure_wraps_onto_the_next_line():
                            "肆角捌分整。"])
     contract_fields.extract(doc, index)
     assert doc.value("total_amount") == "57808627.48"  # no figure: the capitals, both lines of them
+
+
+def test_a_share_of_the_price_is_not_the_price():
+    """合同价款的15%（即人民币¥2,118,257.46元）is the advance payment: with the price's figure wrapped onto
+    the next line, the price was read from it (seed 5353 con_0054, then a false OVER_CONTRACT_AMOUNT)."""
+    from extractors.fields import contract as contract_fields
+
+    doc, index = contract(["第一条 合同价款",
+                           "签约合同价为人民币（大写）壹仟肆佰壹拾贰万壹仟柒佰壹拾陆元叁角柒分",
+                           "（¥14,121,716.37）。",
+                           "第二条 付款方式",
+                           "（一）预付款：合同签订后15天内，甲方向乙方支付合同价款的15%（即人民币¥2,118,257.46",
+                           "元）作为预付款。"])
+    contract_fields.extract(doc, index)
+    assert doc.value("total_amount") == "14121716.37"

@@ -22,8 +22,9 @@ from pipeline.types import Document
 NUMBER_LABEL = re.compile(r"发\s*票\s*号\s*码|(?<![A-Za-z])N[oO0](?![A-Za-z])\.?|№")
 # 20 digits (全电), or 8 — also when OCR glues the 10/12-digit code right after it
 NUMBER_VALUE = re.compile(r"(?<!\d)(\d{20}(?!\d)|\d{8}(?!\d)|\d{8}(?=\d{10}(?:\d{2})?(?!\d)))")
-# 名称; or its 称： alone where the letter-spaced label was cut in two and 名 joined another line
-NAME_LABEL = re.compile(r"(?<![务目物品])名\s*称|(?<![\u4e00-\u9fff])称\s*[:：]")
+# 名称 (not 货物名称, 服务名称, 项目名称, 商品名称, 工程名称: with the seller's line unread a remark's 工程名称 gave its
+# project as the seller); or its 称： alone where the letter-spaced label was cut in two and 名 joined another line
+NAME_LABEL = re.compile(r"(?<![务目物品程])名\s*称|(?<![\u4e00-\u9fff])称\s*[:：]")
 # 纳税人识别号 also when OCR misread a character of it (站税人识别号, 结税人识到号 on a noisy scan): after
 # 统一社会信用代码/ whatever stands before the value is the label
 TAXID_LABEL = re.compile(

@@ -43,3 +43,18 @@ def test_the_seals_tax_id_misread_and_a_broken_bracket_are_no_remarks():
     assert _remarks([_w("(", 505, 300, h=18)]) is None
     # an id that is not a party's stays (a contract's or a project's code printed in the remarks)
     assert _remarks([_w("HT2022599412345", 430, 300)]) == "HT2022599412345"
+
+
+def test_a_remarks_project_name_is_no_seller_name_when_the_sellers_line_is_unread():
+    """The seller's 名称 line whited out (or torn off): 工程名称：… in the remarks gave the project as the
+    seller, confidently (no LOW_CONFIDENCE). It is no party's 名称; the seller's name is missing."""
+    words = [_w("购买方", 30, 60), _w("名称：", 60, 60), _w("深圳安泰科技发展有限公司", 100, 60),
+             _w("价税合计（大写）", 40, 256), _w("¥1313041.90", 488, 256), _w("销售方", 30, 290),
+             _w("纳税人识别号：", 60, 300), _w(SELLER_ID, 130, 300), _w("备", 390, 290, h=12),
+             _w("工程名称：郑州安置房；工程地点：郑州市金水区", 417, 283), _w("收款人：", 40, 370)]
+    page = Page(number=1, width=700, height=400, words=words)
+    page.lines = group_lines(words)
+    doc = Document(id="d", sha256="0", source="t", pages=[page])
+    invoice.extract(doc, page_index([page]))
+    assert doc.value("buyer_name") == "深圳安泰科技发展有限公司"
+    assert doc.value("seller_name") is None

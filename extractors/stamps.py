@@ -78,7 +78,7 @@ def mark_red_ocr_words(words: list[Word], image: np.ndarray, dpi: float) -> None
         if n < 10:
             continue
         red = int(red_px[y1, x1] - red_px[y0, x1] - red_px[y1, x0] + red_px[y0, x0])
-        word.red = bool(red / n > RED_SHARE)
+        word.red = bool(red / n > RED_SHARE) and not DATE_PIECE.fullmatch(word.text.strip())
     red_words = [wd for wd in words if wd.red]
     if not red_words:
         return
@@ -116,6 +116,9 @@ def _ink_and_seal_red_counts(image: np.ndarray, paper: np.ndarray) -> tuple[np.n
 
 RING_NEAR = 0.6  # share of an outline within 8 % of its fitted ellipse: a seal (QR codes and blobs score < 0.4)
 AMOUNT = re.compile(r"[¥￥]|\d\.\d{2}$")  # seals carry names and ids, never amounts: print under a seal stays
+# nor a date's pieces: a seal's ring through 2021年9月19日 leaves its thin glyphs mostly red (a contract's
+# signing date under both parties' seals was lost as seal lettering, seed 9494)
+DATE_PIECE = re.compile(r"\d{1,4}\s*[年月日]?|[年月日]")
 MIN_RING_TEXT_PT = 9.0  # seal lettering is at least this tall; smaller is a remark printed under the seal
 HEADER_SHARE = 0.15  # a ring centred this high on the page is the 监制 oval on the form title: the title stays
 GRAY_SPREAD = 12  # mean |B-G|, |G-R| below this: a grey scan (the seal's red is gone)

@@ -74,3 +74,25 @@ def test_a_red_seal_on_a_red_form_frame_is_found_by_its_ring():
     mark_red_ocr_words([arc, label], img, DPI)
     assert arc.red and label.red
     assert [is_stamp_text(arc), is_stamp_text(label)] == [True, False]
+
+
+def test_a_date_a_red_seals_ring_runs_through_stays_page_text():
+    """Black 2021年9月19日 under a red seal's ring: thin glyphs that the ring's stroke leaves mostly red (a
+    contract's signing date was lost as seal lettering, seed 9494). Seals print names and ids, never a
+    date's pieces; the seal's own lettering stays stamp text."""
+    from extractors.stamps import mark_red_ocr_words
+
+    red = (40, 40, 215)
+    img = np.full((1100, 1800, 3), 245, np.uint8)
+    cv2.ellipse(img, (900, 500), (220, 220), 0, 0, 360, red, 9)
+    cv2.putText(img, "SEAL CO", (800, 420), cv2.FONT_HERSHEY_SIMPLEX, 1.2, red, 4)
+    words = []
+    for k, text in enumerate(["2021", "9", "19"]):
+        x = 700 + 90 * k
+        cv2.putText(img, text, (x, 735), cv2.FONT_HERSHEY_SIMPLEX, 1.0, (20, 20, 20), 1)
+        cv2.line(img, (x - 5, 720), (x + 80, 716), red, 12)  # the ring's stroke over the thin digits
+        words.append(_word(text, (x - 2, 705, x + 75, 742)))
+    arc = _word("SEALCO", (800, 385, 980, 425))
+    mark_red_ocr_words([*words, arc], img, DPI)
+    assert arc.red and is_stamp_text(arc)
+    assert not any(w.red or is_stamp_text(w) for w in words)

@@ -116,6 +116,10 @@ def make_line(
 
 VERTICAL_RATIO = 1.5  # a line this many times taller than wide, with 2+ characters, is a vertical stack
 ROW_SPACED = 1.3  # a stack whose characters sit this many widths apart is one character per table row
+# units of measure an item table prints as one character: a stack made of them alone is a unit column
+# however tightly its rows are set (项项 on 12-pt rows stayed one word, and two lines lost their unit);
+# no vertical label (付款人, 收款人, 销售方, 密码区, 备注) is made of them alone
+UNIT_CHARS = frozenset("项台套个件次吨米月年天日张组辆批株棵座樘只块根支桶箱包袋瓶盒片卷条把副双对份本册页间户处方升斤克")
 
 
 def split_vertical(line: Line) -> list[Line]:
@@ -124,14 +128,14 @@ def split_vertical(line: Line) -> list[Line]:
     The detector joins characters printed one above the other, a row apart, into one tall
     box: the unit column of an item table (项 / 项 / 月 read as "项项月"). Each character
     belongs to its own row, so it gets its own share of the box. A tightly set vertical
-    label (付款人 down a bank form's margin) stays one line.
+    label (付款人 down a bank form's margin) stays one line, unless it is units alone (``UNIT_CHARS``).
     """
     x0, y0, x1, y1 = line.bbox
     chars = [c for c in line.text if not c.isspace()]
     if len(chars) < 2 or (y1 - y0) < VERTICAL_RATIO * (x1 - x0):
         return [line]
     step = (y1 - y0) / len(chars)
-    if step < ROW_SPACED * (x1 - x0):  # set tight, as a vertical label (付款人, 密码区) is: one text
+    if step < ROW_SPACED * (x1 - x0) and not set(chars) <= UNIT_CHARS:  # a tight vertical label: one text
         return [line]
     out = []
     for i, ch in enumerate(chars):

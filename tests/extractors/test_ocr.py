@@ -113,6 +113,11 @@ def test_a_vertical_stack_of_characters_becomes_one_line_per_row() -> None:
     assert [ln.text for ln in out] == ["row0", "项", "row1", "项", "row2", "月"]
     wide = Line(text="项目名称", bbox=(50.0, 10.0, 100.0, 22.0))
     assert [ln.text for ln in sort_lines([wide])] == ["项目名称"]
+    # rows set tight (12.5 pt apart, the box 15 pt wide): units alone still split, a label stays whole
+    tight = Line(text="项项", bbox=(249.0, 171.0, 264.0, 196.0))
+    assert [ln.text for ln in sort_lines([tight])] == ["项", "项"]
+    label = Line(text="付款人", bbox=(20.0, 300.0, 35.0, 345.0))
+    assert [ln.text for ln in sort_lines([label])] == ["付款人"]
 
 
 def _reads_like(other, lines) -> None:

@@ -205,12 +205,40 @@ def _totals(doc: Document, index: list[LineIndex]) -> None:
             put(doc, "amount_excl_tax", li.span(found[0].start(1), found[0].end(1)), money)
     if doc.value("total_amount") is None:
         put(doc, "total_amount", find_first(index, lbl("价税合计"), P.MONEY, max_skip=40), money)
+    _mend_words(doc, index)
     if doc.value("total_amount") is None and doc.value("total_amount_in_words"):
         value = words_to_amount(doc.value("total_amount_in_words"))
         f = doc.fields["total_amount_in_words"]
         put_value(doc, "total_amount", format_money(value) if value is not None else None,
                   page=f.provenance.page if f.provenance else None, bbox=f.provenance.bbox if f.provenance else None,
                   confidence=f.confidence, source="derived")
+
+
+CAPITAL_DIGITS = "零壹贰叁肆伍陆柒捌玖"
+ONE_MISREAD = re.compile(rf"[{P.CAPITAL_CHARS}]{{2,}}[^{P.CAPITAL_CHARS}\s\d][{P.CAPITAL_CHARS}]+")
+
+
+def _words_money(text: str | None) -> str | None:
+    value = words_to_amount(text) if text else None
+    return format_money(value) if value is not None else None
+
+
+def _mend_words(doc: Document, index: list[LineIndex]) -> None:
+    """价税合计 in capitals with one digit OCR misread as another character (壹 read as 台 on a noisy BMP:
+    伍万捌仟叁佰柒拾捌圆台角伍分 was cut at 圆, seed 9494): the one capital digit in its place that makes the
+    words equal the figures (小写) is what was printed. Nothing is mended without the figures to agree."""
+    total, words = doc.value("total_amount"), doc.value("total_amount_in_words")
+    if total is None or _words_money(words) == total:
+        return
+    for li in index:
+        for m in ONE_MISREAD.finditer(li.text):
+            text = m.group(0)
+            odd = next(i for i, ch in enumerate(text) if ch not in P.CAPITAL_CHARS)
+            fits = [text[:odd] + d + text[odd + 1:] for d in CAPITAL_DIGITS
+                    if _words_money(text[:odd] + d + text[odd + 1:]) == total]
+            if len(fits) == 1:
+                put(doc, "total_amount_in_words", li.span(m.start(), m.end()), lambda _t, v=fits[0]: v, overwrite=True)
+                return
 
 
 SEAL_ID_RUN = 8

@@ -215,7 +215,13 @@ class _Top1Decode:
 def _det_preprocess(det: Any) -> Any:
     """rapidocr's detector input (resize, ``(v / 255 - mean) / std`` per channel, planar float32) with the
     per-pixel arithmetic read from a 256-entry table (``cv2.LUT``): the same numbers, 29 -> 4 ms on an
-    A4 page (rapidocr computes it in float64 and copies it twice)."""
+    A4 page (rapidocr computes it in float64 and copies it twice). Built per call, as rapidocr's own is:
+    the detection scale (``limit_side_len``) may change from page to page (``recognize``)."""
+    return _table_preprocess()(det.limit_side_len, det.limit_type, det.mean, det.std)
+
+
+@functools.cache
+def _table_preprocess() -> type:
     import cv2
     from rapidocr.ch_ppocr_det.utils import DetPreProcess
 
@@ -231,7 +237,7 @@ def _det_preprocess(det: Any) -> Any:
             planes = cv2.LUT(resized, np.ascontiguousarray(table.reshape(1, 256, -1)))
             return np.ascontiguousarray(planes.transpose(2, 0, 1))[None]
 
-    return _TableDetPreProcess(det.limit_side_len, det.limit_type, det.mean, det.std)
+    return _TableDetPreProcess
 
 
 def _char_boxes() -> Any:

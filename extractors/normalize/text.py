@@ -82,13 +82,12 @@ _OCR_TRADITIONAL = str.maketrans("貳參陸圓萬億額稅號碼價貨購買銷�
 def fold_ocr_variants(s: str, simplified_page: bool = True) -> str:
     """Simplified forms for the traditional variants OCR emits on a page that reads as simplified Chinese
     (``reads_simplified``): the capital numerals and invoice labels above (叁, not OpenCC's 参), then every
-    traditional form (OpenCC ``t2s``). PP-OCRv6 reads a printed 武汉 or
-    有限责任 as 武漢 or 有限責任 now and then, with high confidence (party names on generated scans,
-    session 14)."""
+    traditional form (OpenCC ``t2s``). PP-OCRv6 reads a printed 武汉 or 有限责任 as 武漢 or 有限責任 now
+    and then, with high confidence (party names on generated scans, session 14)."""
     if not simplified_page:
         return s
     s = s.translate(_OCR_TRADITIONAL)
-    return _opencc("t2s").convert(s) if _has_cjk(s) else s
+    return _opencc("t2s").convert(s) if any(map(_is_cjk, s)) else s
 
 
 @functools.cache
@@ -98,8 +97,8 @@ def _opencc(config: str) -> Any:
     return opencc.OpenCC(config)
 
 
-def _has_cjk(s: str) -> bool:
-    return any("\u3400" <= ch <= "\u9fff" for ch in s)
+def _is_cjk(ch: str) -> bool:
+    return "\u3400" <= ch <= "\u9fff"
 
 
 def reads_simplified(texts: Iterable[str]) -> bool:
@@ -107,7 +106,7 @@ def reads_simplified(texts: Iterable[str]) -> bool:
     characters written only in traditional: a mainland page with a few traditional forms OCR slipped in,
     not a Hong Kong or Taiwan document (whose traditional print is what its author meant). The variants
     OCR emits on mainland scans (the table above) count as the simplified forms they stand for."""
-    counts = Counter(ch for t in texts for ch in t.translate(_OCR_TRADITIONAL) if "\u3400" <= ch <= "\u9fff")
+    counts = Counter(ch for t in texts for ch in t.translate(_OCR_TRADITIONAL) if _is_cjk(ch))
     to_simple, to_trad = _opencc("t2s"), _opencc("s2t")
     simple = sum(n for ch, n in counts.items() if to_trad.convert(ch) != ch)
     trad = sum(n for ch, n in counts.items() if to_simple.convert(ch) != ch)

@@ -20,6 +20,16 @@ def _w(text: str, x: float, y: float, width: float | None = None) -> Word:
     return Word(text=text, bbox=(x, y, x + width, y + 10), source="ocr")
 
 
+def _invoice(words: list[Word]) -> Document:
+    """An invoice page of these words, its fields extracted."""
+    from extractors.fields import invoice
+
+    doc = Document(id="d", sha256="0", source="t", pages=[Page(number=1, width=842, height=595, words=words)])
+    doc.pages[0].lines = group_lines(words)
+    invoice.extract(doc, page_index(doc.pages))
+    return doc
+
+
 def _index(words: list[Word]) -> list[LineIndex]:
     page = Page(number=1, width=595, height=842, words=words)
     page.lines = group_lines(words)
@@ -153,27 +163,26 @@ def test_quantity_glued_to_the_price_or_sharing_its_cell_is_split_by_arithmetic(
 
 def test_issue_date_read_when_ocr_took_the_first_label_character_for_another():
     """开票日期 read as 井票日期 (seed 6161 inv_0056, a grey BMP scan): the date is still the issue date."""
-    from extractors.fields import invoice
-
     words = [_w("发票代码：3100241199", 31, 42), _w("井票日期：", 300, 42), _w("2024年11月28日", 350, 42)]
-    doc = Document(id="d", sha256="0", source="t", pages=[Page(number=1, width=842, height=595, words=words)])
-    doc.pages[0].lines = group_lines(words)
-    invoice.extract(doc, page_index(doc.pages))
+    doc = _invoice(words)
     assert doc.fields["issue_date"].value == "2024-11-28"
+
+
+def _party_ids(buyer: tuple[str, str], seller: tuple[str, str]) -> Document:
+    """An e-invoice's two party blocks, each (tax-id label as OCR read it, the id as OCR read it), extracted."""
+    words = [_w("购买方信息", 28, 80), _w("销售方信息", 303, 80),
+             _w("名称：广州瑞丰科技发展股份有限公司", 49, 95), _w("名称：西安恒泰供应链管理有限公司", 324, 95),
+             _w(buyer[0], 50, 118, 117), _w(buyer[1], 169, 118, 86),
+             _w(seller[0], 325, 118, 117), _w(seller[1], 444, 118, 86)]
+    doc = _invoice(words)
+    return doc
 
 
 def test_tax_ids_read_when_ocr_misread_the_first_label_character():
     """统一社会信用代码/纳税人识别号 read as …/站税人识别号 (or …/结税人识到号) and …/钢税人识别号 on a noisy BMP
     e-invoice (seed 6161 inv_0021): both parties' tax ids were lost."""
-    from extractors.fields import invoice
-
-    words = [_w("购买方信息", 28, 80), _w("销售方信息", 303, 80),
-             _w("名称：广州瑞丰科技发展股份有限公司", 49, 95), _w("名称：西安恒泰供应链管理有限公司", 324, 95),
-             _w("统一社会信用代码/结税人识到号：", 50, 118, 117), _w("914401067740329386", 169, 118, 86),
-             _w("统一社会信用代码/钢税人识别号：", 325, 118, 117), _w("92610113203M99952H", 444, 118, 86)]
-    doc = Document(id="d", sha256="0", source="t", pages=[Page(number=1, width=842, height=595, words=words)])
-    doc.pages[0].lines = group_lines(words)
-    invoice.extract(doc, page_index(doc.pages))
+    doc = _party_ids(("统一社会信用代码/结税人识到号：", "914401067740329386"),
+                     ("统一社会信用代码/钢税人识别号：", "92610113203M99952H"))
     assert doc.fields["buyer_tax_id"].value == "914401067740329386"
     assert doc.fields["seller_tax_id"].value == "92610113203M99952H"
 
@@ -181,15 +190,8 @@ def test_tax_ids_read_when_ocr_misread_the_first_label_character():
 def test_a_credit_code_whose_letters_ocr_read_in_lower_case():
     """925001057106209J42 read as 925001057106209j42 on a noisy BMP (seed 9494 inv_0164): the 15 digits before
     the j were taken for an old-style id. Letters in either case; upper case out, its check character holds."""
-    from extractors.fields import invoice
-
-    words = [_w("购买方信息", 28, 80), _w("销售方信息", 303, 80),
-             _w("名称：广州瑞丰科技发展股份有限公司", 49, 95), _w("名称：西安恒泰供应链管理有限公司", 324, 95),
-             _w("统一社会信用代码/纳税人识别号：", 50, 118, 117), _w("925001057106209j42", 169, 118, 86),
-             _w("统一社会信用代码/纳税人识别号：", 325, 118, 117), _w("9244010628352206xc", 444, 118, 86)]
-    doc = Document(id="d", sha256="0", source="t", pages=[Page(number=1, width=842, height=595, words=words)])
-    doc.pages[0].lines = group_lines(words)
-    invoice.extract(doc, page_index(doc.pages))
+    label = "统一社会信用代码/纳税人识别号："
+    doc = _party_ids((label, "925001057106209j42"), (label, "9244010628352206xc"))
     assert doc.fields["buyer_tax_id"].value == "925001057106209J42"
     assert doc.fields["seller_tax_id"].value == "9244010628352206XC"
 
@@ -198,14 +200,11 @@ def test_capitals_with_one_digit_misread_are_mended_only_when_the_figures_agree(
     """伍万捌仟叁佰柒拾捌圆壹角伍分 read with 壹 as 台 on a noisy BMP (seed 9494 inv_0164): the words stopped at 圆,
     58378.00 against ¥58378.15 (a false AMOUNT_WORDS_MISMATCH). The one capital digit that makes words and
     figures agree is put in; figures that no digit there can match (an edited amount) are left to the check."""
-    from extractors.fields import invoice
 
     def read(figures: str):  # type: ignore[no-untyped-def]
         words = [_w("价税合计（大写）", 40, 270), _w("伍万捌仟叁佰柒拾捌圆台角伍分", 155, 270),
                  _w("(小写)", 412, 270), _w(figures, 446, 270)]
-        doc = Document(id="d", sha256="0", source="t", pages=[Page(number=1, width=842, height=595, words=words)])
-        doc.pages[0].lines = group_lines(words)
-        invoice.extract(doc, page_index(doc.pages))
+        doc = _invoice(words)
         return doc
 
     doc = read("¥58378.15")

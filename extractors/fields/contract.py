@@ -11,7 +11,7 @@ import re
 from extractors.contracts.segment import Clause, segment
 from extractors.fields import patterns as P
 from extractors.fields.base import put, put_value
-from extractors.fields.finder import Found, find_all, find_first
+from extractors.fields.finder import Found, find_all, find_first, take_pattern
 from extractors.layout import LineIndex, Span
 from extractors.normalize.dates import parse_date
 from extractors.normalize.money import format_money, parse_money
@@ -154,10 +154,9 @@ def _after_label(clauses: list[Clause], label: re.Pattern[str], value: re.Patter
     """The first ``value`` within ``max_skip`` characters after ``label`` in a clause's text (lines joined)."""
     for clause in clauses:
         for m in label.finditer(clause.text):
-            vm = value.search(clause.text, m.end())
-            if vm is not None and vm.start() - m.end() <= max_skip:
-                g = 1 if vm.groups() else 0
-                return clause.span(vm.start(g), vm.end(g))
+            found = take_pattern(clause, m.end(), value, max_skip)
+            if found is not None:
+                return found
     return None
 
 

@@ -8,6 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
+from typing import Any
 
 from extractors.layout import LineIndex, Span
 
@@ -60,8 +61,9 @@ def _take_free(li: LineIndex, pos: int, stop: re.Pattern[str] | None) -> Span | 
     return li.span(start, start + len(text))
 
 
-def _take_pattern(li: LineIndex, pos: int, value: re.Pattern[str], max_skip: int) -> Span | None:
-    """The first match of ``value`` within ``max_skip`` characters after ``pos``."""
+def take_pattern(li: LineIndex | Any, pos: int, value: re.Pattern[str], max_skip: int) -> Span | None:
+    """The first match of ``value`` within ``max_skip`` characters after ``pos`` in ``li`` (a line, or
+    anything with its ``text`` and ``span``: a contract clause read across line breaks)."""
     m = SEP.match(li.text, pos)
     start = m.end() if m else pos
     vm = value.search(li.text, start)
@@ -105,7 +107,7 @@ def find_all(
     pat = re.compile(label) if isinstance(label, str) else label
 
     def take(li: LineIndex, pos: int) -> Span | None:
-        return _take_pattern(li, pos, value, max_skip) if value is not None else _take_free(li, pos, stop)
+        return take_pattern(li, pos, value, max_skip) if value is not None else _take_free(li, pos, stop)
 
     out: list[Found] = []
     for i in lines if lines is not None else range(len(index)):

@@ -234,8 +234,7 @@ def _mend_words(doc: Document, index: list[LineIndex]) -> None:
         for m in ONE_MISREAD.finditer(li.text):
             text = m.group(0)
             odd = next(i for i, ch in enumerate(text) if ch not in P.CAPITAL_CHARS)
-            fits = [text[:odd] + d + text[odd + 1:] for d in CAPITAL_DIGITS
-                    if _words_money(text[:odd] + d + text[odd + 1:]) == total]
+            fits = [t for t in (text[:odd] + d + text[odd + 1:] for d in CAPITAL_DIGITS) if _words_money(t) == total]
             if len(fits) == 1:
                 put(doc, "total_amount_in_words", li.span(m.start(), m.end()), lambda _t, v=fits[0]: v, overwrite=True)
                 return

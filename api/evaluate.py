@@ -115,7 +115,8 @@ def evaluate_folder(folder: Path, *, jobs: int = 1) -> EvalResult:
                     if expected and not any(c.startswith("DUPLICATE_") for c in expected):
                         # an edited copy of an original ingested before is a duplicate too; its truth lists the edit
                         flags = [f for f in flags if not f[0].startswith("DUPLICATE_")]
-                    result.flag_rows.append({"file": path.name, "expected": expected, "flags": flags})
+                    result.flag_rows.append({"file": path.name, "variant": gt.get("variant"), "expected": expected,
+                                             "flags": flags})
                 split = capture(gt)
                 for t, rec in _match(gt["documents"], records):
                     _score(result, path, split, t, rec)
@@ -184,18 +185,25 @@ def print_report(result: EvalResult, console: Console) -> None:
             tt.add_row(k, f"{s.rate:.3f} ({s.right}/{s.total})")
         console.print(tt)
     if result.flag_rows:
-        from classifiers.checks.evaluate import score
+        from classifiers.checks.evaluate import recall_by_format, score, yellow_on_clean
 
-        clean = sum(1 for r in result.flag_rows if not r["expected"])
-        red_clean = sum(1 for r in result.flag_rows if not r["expected"] and any(s == "red" for _, s, _ in r["flags"]))
+        rows = result.flag_rows
+        clean = sum(1 for r in rows if not r["expected"])
+        red_clean = sum(1 for r in rows if not r["expected"] and any(s == "red" for _, s, _ in r["flags"]))
+        yellow_clean = sum(1 for r in rows if not r["expected"] and r["flags"]
+                           and not any(s == "red" for _, s, _ in r["flags"]))
+        yellow = yellow_on_clean(rows)
         ft2 = Table(title="risk flags (tampered set)")
-        for col in ("code", "recall", "red on clean"):
+        for col in ("code", "recall", "red on clean", "yellow on clean", "misses by format"):
             ft2.add_column(col)
-        for code, (tp, fn, fp) in score(result.flag_rows).items():
+        formats = recall_by_format(rows)
+        for code, (tp, fn, fp) in score(rows).items():
             if tp + fn:
-                ft2.add_row(code, f"{tp / (tp + fn):.3f} ({tp}/{tp + fn})", f"{fp}/{clean}")
+                where = ", ".join(f"{v} {h}/{n}" for v, (h, n) in formats.get(code, {}).items() if h < n)
+                ft2.add_row(code, f"{tp / (tp + fn):.3f} ({tp}/{tp + fn})", f"{fp}/{clean}", f"{yellow[code]}/{clean}",
+                            where)
         console.print(ft2)
-        console.print(f"flags: red on clean documents {red_clean}/{clean}")
+        console.print(f"flags: red on clean documents {red_clean}/{clean}, yellow only {yellow_clean}/{clean}")
     dt = Score(sum(s.right for s in result.doc_type.values()), sum(s.total for s in result.doc_type.values()))
     parts = [f"eval: {result.documents} documents", f"doc_type {dt.rate:.3f}"]
     for split in SPLITS:

@@ -19,12 +19,12 @@ CODES = ["AMOUNT_MISMATCH", "AMOUNT_WORDS_MISMATCH", "TAX_ID_INVALID", "QR_MISMA
          "LOW_CONFIDENCE"]
 
 
-def _cases(folder: Path) -> list[tuple[Path, list[str]]]:
+def _cases(folder: Path) -> list[tuple[Path, list[str], str]]:
     out = []
     for gt in sorted(folder.glob("*.json")):
         rec = json.loads(gt.read_text(encoding="utf-8"))
         if "expected_flags" in rec and (folder / rec["file"]).exists():
-            out.append((folder / rec["file"], list(rec["expected_flags"])))
+            out.append((folder / rec["file"], list(rec["expected_flags"]), str(rec.get("variant", "?"))))
     return out
 
 
@@ -35,11 +35,11 @@ def run_folder(folder: Path, settings=None, log=None) -> list[dict]:  # type: ig
 
     settings = settings or get_settings()
     rows = []
-    for path, expected in _cases(Path(folder)):
+    for path, expected, variant in _cases(Path(folder)):
         t0 = time.perf_counter()
         docs = process_path(path, settings)
         flags = [(f.code, f.severity, f.message) for d in docs for f in d.risk_flags]
-        rows.append({"file": path.name, "expected": expected, "flags": flags,
+        rows.append({"file": path.name, "variant": variant, "expected": expected, "flags": flags,
                      "errors": [e.message for d in docs for e in d.errors], "seconds": time.perf_counter() - t0})
         if log:
             log(f"{path.name:<30} expected {','.join(expected) or '-':<45} got "
@@ -56,6 +56,29 @@ def score(rows: list[dict]) -> dict[str, tuple[int, int, int]]:
         fp = sum(1 for r in rows if not r["expected"] and any(c == code and s == "red" for c, s, _ in r["flags"]))
         out[code] = (tp, fn, fp)
     return out
+
+
+def yellow_on_clean(rows: list[dict]) -> dict[str, int]:
+    """code -> clean files whose strongest flag of that code is yellow: no deal stops on them, but a
+    clerk must look at each, so their number is the review load a clean set puts on the desk."""
+    out = {}
+    for code in CODES:
+        out[code] = sum(1 for r in rows if not r["expected"]
+                        and any(c == code for c, _, _ in r["flags"])
+                        and not any(c == code and s == "red" for c, s, _ in r["flags"]))
+    return out
+
+
+def recall_by_format(rows: list[dict]) -> dict[str, dict[str, tuple[int, int]]]:
+    """code -> file format (the row's ``variant``: png, jpeg, webp, tiff, image_pdf, bmp, digital_pdf)
+    -> (hits, expected): where a code's misses concentrate."""
+    out: dict[str, dict[str, tuple[int, int]]] = {}
+    for r in rows:
+        for code in r["expected"]:
+            hit = any(c == code for c, _, _ in r["flags"])
+            tp, n = out.setdefault(code, {}).get(r.get("variant") or "?", (0, 0))
+            out[code][r.get("variant") or "?"] = (tp + hit, n + 1)
+    return {code: dict(sorted(v.items())) for code, v in out.items()}
 
 
 def flag_misses(rows: list[dict]) -> list[dict]:
@@ -80,10 +103,14 @@ def report(rows: list[dict]) -> str:
     s = score(rows)
     clean = [r for r in rows if not r["expected"]]
     red_clean = [r for r in clean if any(s_ == "red" and c in CODES for c, s_, _ in r["flags"])]
-    lines = [f"{'code':<24}{'tp':>4}{'fn':>4}{'recall':>8}{'red on clean':>14}"]
+    yellow = yellow_on_clean(rows)
+    lines = [f"{'code':<24}{'tp':>4}{'fn':>4}{'recall':>8}{'red on clean':>14}{'yellow on clean':>17}"]
     for code, (tp, fn, fp) in s.items():
         rec = f"{tp / (tp + fn):.2f}" if tp + fn else "  - "
-        lines.append(f"{code:<24}{tp:>4}{fn:>4}{rec:>8}{fp:>14}")
+        lines.append(f"{code:<24}{tp:>4}{fn:>4}{rec:>8}{fp:>14}{yellow[code]:>17}")
+    for code, formats in recall_by_format(rows).items():
+        if s.get(code, (0, 0, 0))[1]:
+            lines.append(f"  {code} by format: " + ", ".join(f"{v} {tp}/{n}" for v, (tp, n) in formats.items()))
     rate = len(red_clean) / len(clean) if clean else 0.0
     lines.append(f"clean files with a red flag: {len(red_clean)}/{len(clean)} = {rate:.1%}")
     for r in red_clean:

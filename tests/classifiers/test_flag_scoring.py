@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
-from classifiers.checks.evaluate import flag_misses, score
+from classifiers.checks.evaluate import flag_misses, recall_by_format, report, score, yellow_on_clean
 
 ROWS = [
-    {"file": "a_qr.pdf", "expected": ["QR_MISMATCH"], "flags": [("QR_MISMATCH", "red", "number differs")]},
-    {"file": "b_qr.png", "expected": ["QR_MISMATCH"], "flags": [("LOW_CONFIDENCE", "yellow", "weak")]},
-    {"file": "c_clean.png", "expected": [], "flags": [("AMOUNT_MISMATCH", "red", "3 lines add up to 1.00")]},
-    {"file": "d_clean.pdf", "expected": [], "flags": [("IMAGE_TAMPERING", "yellow", "look")]},
+    {"file": "a_qr.pdf", "variant": "digital_pdf", "expected": ["QR_MISMATCH"],
+     "flags": [("QR_MISMATCH", "red", "number differs")]},
+    {"file": "b_qr.png", "variant": "png", "expected": ["QR_MISMATCH"], "flags": [("LOW_CONFIDENCE", "yellow", "weak")]},
+    {"file": "c_clean.png", "variant": "png", "expected": [],
+     "flags": [("AMOUNT_MISMATCH", "red", "3 lines add up to 1.00")]},
+    {"file": "d_clean.pdf", "variant": "image_pdf", "expected": [], "flags": [("IMAGE_TAMPERING", "yellow", "look")]},
+    {"file": "e_clean.jpg", "variant": "jpeg", "expected": [],
+     "flags": [("IMAGE_TAMPERING", "yellow", "look"), ("IMAGE_TAMPERING", "red", "copied")]},
 ]
 
 
@@ -16,10 +20,24 @@ def test_score_counts_hits_misses_and_red_on_clean():
     scores = score(ROWS)
     assert scores["QR_MISMATCH"] == (1, 1, 0)
     assert scores["AMOUNT_MISMATCH"] == (0, 0, 1)
-    assert scores["IMAGE_TAMPERING"] == (0, 0, 0)  # yellow on a clean file is not a false red
+    assert scores["IMAGE_TAMPERING"] == (0, 0, 1)  # yellow on a clean file is not a false red; the red on e is
 
 
 def test_flag_misses_lists_the_missed_code_and_the_false_red_only():
     rows = flag_misses(ROWS)
-    assert [(r["file"], r["missed"]) for r in rows] == [("b_qr.png", ["QR_MISMATCH"]), ("c_clean.png", [])]
+    assert [(r["file"], r["missed"]) for r in rows] == [("b_qr.png", ["QR_MISMATCH"]), ("c_clean.png", []),
+                                                         ("e_clean.jpg", [])]
     assert rows[1]["red_on_clean"] == [{"code": "AMOUNT_MISMATCH", "message": "3 lines add up to 1.00"}]
+
+
+def test_yellow_on_clean_counts_files_whose_flag_of_a_code_is_yellow_only():
+    yellow = yellow_on_clean(ROWS)
+    assert yellow["IMAGE_TAMPERING"] == 1  # d; e has a red of that code as well
+    assert yellow["AMOUNT_MISMATCH"] == 0 and yellow["LOW_CONFIDENCE"] == 0  # b is not clean
+
+
+def test_recall_by_format_says_where_a_code_is_missed():
+    assert recall_by_format(ROWS) == {"QR_MISMATCH": {"digital_pdf": (1, 1), "png": (0, 1)}}
+    text = report(ROWS)
+    assert "QR_MISMATCH by format: digital_pdf 1/1, png 0/1" in text
+    assert "yellow on clean" in text.splitlines()[0]

@@ -168,6 +168,26 @@ def test_issue_date_read_when_ocr_took_the_first_label_character_for_another():
     assert doc.fields["issue_date"].value == "2024-11-28"
 
 
+def test_invoice_number_read_when_the_title_took_the_first_label_character():
+    """上海增值税电子普通发票 letter-spaced into its label: OCR gave 普通发 | 票票号码 (seed 8686 inv_0023, page 3
+    of an image PDF of four invoices): the number is still read, so the page starts its own document."""
+    words = [_w("上海增值税电子", 250, 30), _w("普通发", 320, 30), _w("票票号码：", 430, 42), _w("60194195", 480, 42),
+             _w("发票代码：031002211393", 31, 42)]
+    assert _invoice(words).fields["invoice_number"].value == "60194195"
+
+
+def test_a_page_whose_number_label_lost_its_first_character_starts_a_document():
+    from pipeline.split import split_documents
+
+    def page(n: int, number: str, label: str) -> Page:
+        words = [_w("增值税电子普通发票", 250, 30), _w(label, 430, 42), _w(number, 480, 42), _w("价税合计", 40, 300)]
+        return Page(number=n, width=842, height=595, words=words, lines=group_lines(words))
+
+    doc = Document(id="d", sha256="0", source="t",
+                   pages=[page(1, "92123621", "发票号码："), page(2, "60194195", "票票号码：")])
+    assert [d.page_range for d in split_documents(doc)] == [(1, 1), (2, 2)]
+
+
 def _party_ids(buyer: tuple[str, str], seller: tuple[str, str]) -> Document:
     """An e-invoice's two party blocks, each (tax-id label as OCR read it, the id as OCR read it), extracted."""
     words = [_w("购买方信息", 28, 80), _w("销售方信息", 303, 80),

@@ -3,7 +3,8 @@ and the red-flag rate on its clean documents.
 
 ``python -m classifiers.checks.evaluate DIR`` prints, per code, recall = tp / (tp + fn)
 over the files whose JSON lists it in ``expected_flags``, and the share of clean files
-(``expected_flags: []``) that got a red flag of any of the codes checked here.
+(``expected_flags: []``) that got a red flag of any of the codes checked here; also, per code, the clean
+files with a yellow flag of it (``yellow_on_clean``) and recall by file format (``recall_by_format``).
 """
 
 from __future__ import annotations
@@ -75,9 +76,9 @@ def recall_by_format(rows: list[dict]) -> dict[str, dict[str, tuple[int, int]]]:
     out: dict[str, dict[str, tuple[int, int]]] = {}
     for r in rows:
         for code in r["expected"]:
-            hit = any(c == code for c, _, _ in r["flags"])
-            tp, n = out.setdefault(code, {}).get(r.get("variant") or "?", (0, 0))
-            out[code][r.get("variant") or "?"] = (tp + hit, n + 1)
+            hit, variant = any(c == code for c, _, _ in r["flags"]), r.get("variant") or "?"
+            tp, n = out.setdefault(code, {}).get(variant, (0, 0))
+            out[code][variant] = (tp + hit, n + 1)
     return {code: dict(sorted(v.items())) for code, v in out.items()}
 
 

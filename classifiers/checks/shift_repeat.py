@@ -49,6 +49,7 @@ from __future__ import annotations
 import numpy as np
 
 from classifiers.checks.copy_move import (
+    SETTLE,
     area_mask,
     codec,
     number_boxes,
@@ -254,7 +255,7 @@ def recompressed_strips(stored: StoredPage, boxes: list[tuple[int, int, int, int
         hs = near[at[0]][4]
         plain = ((windows(g, x, y, w, hs) - windows(g, x + d, y, w, hs)) ** 2).mean(axis=(1, 2))
         # either window pasted onto the other
-        both = recompressed(*found, np.r_[x + d, x], np.r_[y, y], np.r_[-d, d], np.zeros(2 * len(x), int), w, hs)
+        both = recompressed(*found, np.r_[x + d, x], np.r_[y, y], np.r_[-d, d], np.zeros(2 * len(x), int), w, hs, SETTLE)
         forward = np.minimum(both[:len(x)], both[len(x):])
         for j, f, pl in zip(at, forward, plain):
             r, *rest = near[j]

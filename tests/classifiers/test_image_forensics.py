@@ -177,6 +177,27 @@ def test_recompressed_cells_at_the_page_edge() -> None:
     assert copied[0] < 0.2 * other[0]
 
 
+def test_settled_model_explains_a_copy_on_a_low_quality_jpeg_page() -> None:
+    """The forger compressed the paste with the page's pixels from before that save around it; the stored
+    ones have been through the paste's blocks. Giving them back (``settle``) makes the model of a copy all
+    but exact (a q41 colour JPEG copy, seed 5353 inv_0018: 0.27 of its page's floor, 0.04 settled) while a
+    wrong counterpart stays far off."""
+    img, page = _page(3, quality=41)
+    img = _jpeg(img, 41)  # a scan saved twice, as the generator's are
+    bad, _ = _paste(img, page, src=5, dst=20)
+    bad = _jpeg(bad, 41)  # the forger's save
+    sx0, sy0 = (round(v * K) for v in page.words[5].bbox[:2])
+    tx0, ty0, ty1 = (round(page.words[20].bbox[i] * K) for i in (0, 1, 3))
+    hgt = ty1 - ty0
+    cw = int(hgt * 0.7)
+    sx, tx = sx0 + 3 * cw // 2, tx0 + 2 * cw + 3  # as _paste cuts it
+    x, y, dx, dy, w, h = np.array([tx + 2]), np.array([ty0 + 3]), np.array([sx - tx]), np.array([sy0 - ty0]), cw - 4, hgt - 6
+    plain = copy_move.recompressed([bad], 41, x, y, dx, dy, w, h)[0]
+    settled = copy_move.recompressed([bad], 41, x, y, dx, dy, w, h, copy_move.SETTLE)[0]
+    wrong = copy_move.recompressed([bad], 41, x, y, dx + 70, dy, w, h, copy_move.SETTLE)[0]
+    assert settled < 0.3 * plain and settled < 0.01 * wrong
+
+
 def _noise(flags: list[RiskFlag]) -> list[RiskFlag]:
     return [f for f in flags if f.code == "IMAGE_TAMPERING" and f.evidence.get("cue") == "noise"]
 

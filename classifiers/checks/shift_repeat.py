@@ -73,6 +73,8 @@ MIN_CHANGE = 30.0  # mean squared change of a window shifted by one pixel: ink e
 NEAR_MAX = 0.12  # lossy pages: a window this close to its neighbour, relative to that change ...
 NEAR_MODELLED = 0.06  # ... or this close once JPEG re-compression has been accounted for (recompressed_strips) ...
 STANDOUT = 0.4  # ... and closer by this factor than the best window of any other number: yellow
+CLIPPED_STANDOUT = 0.1  # ... or by this one on a JPEG page with no paper noise (session 15: a smear 0.0 of the next;
+# a clean q41 page 0.38)
 MIN_MODEL_SHIFT = 5  # px: narrower strips lose most of any difference to a JPEG compression
 MAX_NEAR_HEIGHT = 48  # px: its cost grows with the square of the digit height (0.8 s a page at 70 px)
 
@@ -159,7 +161,11 @@ def shift_flags(stored: StoredPage, words: list[Word], page: int, k: float) -> l
     near, modelled = recompressed_strips(stored, boxes, near)
     r, x, y, w, hh, d, i = min(near)
     second = min((v[0] for v in near if v[6] != i), default=np.inf)
-    if r > (NEAR_MODELLED if modelled else NEAR_MAX) or r >= STANDOUT * second or not scanned():
+    if r > (NEAR_MODELLED if modelled else NEAR_MAX):
+        return []
+    # a JPEG page whose paper is clipped white has no paper noise to go by (paper_variation), but its
+    # glyph edges keep theirs: judged when the JPEG model explains one strip far better than any other
+    if r >= (STANDOUT if scanned() else CLIPPED_STANDOUT if modelled else 0.0) * second:
         return []
     return [_flag(page, stored, k, "yellow", (x, y, w, hh, d), round(r / max(second, 1e-9), 3),
                   f"a strip of a printed number repeats the pixels {d} px beside it far more closely than any "

@@ -42,6 +42,11 @@ clean WebP pages 0.066 and up at 0.65 and up. ``MAX_SHIFT`` 1.3 -> 2 digit heigh
 47 px off (``copy_move`` has no model for WebP) for 0.015 s a page. Missed: a smear of 1-4 px on a
 lossy page (6 of the 56, 0.09-0.37), copies on re-rendered image PDFs (every pixel resampled and
 compressed again: copy and source differ as much as two prints), a digit pasted onto itself.
+
+Session 15: the JPEG model settles the paste's blocks (``copy_move.recompressed``), and a JPEG page
+whose paper is clipped white (no paper noise: not ``scanned``) is judged when the model explains one
+strip under ``CLIPPED_STANDOUT`` x the best of any other number: a 13-px smear on a q42 colour JPEG
+scored 0.0 of the next; clean pages of three sets and the real images raise nothing new.
 """
 
 from __future__ import annotations

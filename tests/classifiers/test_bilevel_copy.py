@@ -20,14 +20,14 @@ DPI = 200.0
 K = DPI / 72.0
 
 
-def _page(seed: int, *, rows: int = 12, skew: float = 1.1, noise: float = 6.0) -> tuple[np.ndarray, Page]:
+def _page(seed: int, *, rows: int = 12, skew: float = 1.1, noise: float = 6.0, font: int = 22) -> tuple[np.ndarray, Page]:
     """A bi-level 'scan' of rows of amounts (many repeated digits): drawn, turned a little, blurred,
     noised, JPEG-compressed and thresholded at 165, as ``samples.scan`` saves a BMP; OCR-like word
     boxes in points."""
     import cv2
 
     rng = np.random.default_rng(seed)
-    img, amounts = amount_sheet(rng, rows, 22)
+    img, amounts = amount_sheet(rng, rows, font)
     h, w = img.shape
     turn = cv2.getRotationMatrix2D((w / 2, h / 2), skew, 1.0)
     img = cv2.warpAffine(img, turn, (w, h), flags=cv2.INTER_LINEAR, borderValue=240.0)
@@ -91,6 +91,18 @@ def test_pasted_cell_is_flagged_red_with_its_box(src: int, dst: int, at: float) 
     ev = flags[0].evidence
     assert ev["page"] == 1 and (overlaps(ev["bbox"], pasted) or overlaps(ev["copy_of"], pasted))
     assert max(ev["cut_rows"]) >= 3
+
+
+@pytest.mark.parametrize(("seed", "word", "at"), [(1, 6, 1.3), (2, 18, 1.35), (3, 27, 1.35)])
+def test_cell_smeared_a_few_pixels_over_its_own_digits_is_flagged(seed: int, word: int, at: float) -> None:
+    # a digit cell pasted 5-6 px from where it was cut, at a digit height of 33 px: only a strip as
+    # wide as the shift repeats, narrower than the usual windows (vou_0040 in samples.tamper seed 23)
+    img, page = _page(seed, font=36)
+    bad, pasted = _paste(img, page, word, word, at, 1.0)
+    flags = _cue(image_forensics.check_page(bad, page))
+    assert len(flags) == 1 and flags[0].severity == "red"
+    assert overlaps(flags[0].evidence["bbox"], pasted)  # the strip and the source beside it, one box
+    assert _cue(image_forensics.check_page(img, page)) == []
 
 
 def test_grey_pages_are_left_to_the_other_cues() -> None:

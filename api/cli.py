@@ -98,7 +98,7 @@ def _summary(rows: list[dict]) -> None:
 def evaluate(
     folder: Annotated[Path, typer.Argument(help="a folder of documents with ground-truth JSON beside them")],
     jobs: Annotated[int, typer.Option("--jobs", "-j")] = 1,
-    report: Annotated[Path | None, typer.Option("--report", help="write per-document mismatches (and, on a tampered set, missed flags and red flags on clean files) here (JSON)")] = None,
+    report: Annotated[Path | None, typer.Option("--report", help="write per-document mismatches (and, on a tampered set, missed flags and the red and yellow flags on clean files) here (JSON)")] = None,
 ) -> None:
     """Score extraction against ground truth: doc-type accuracy, per-field exact match, digital / scanned / photo."""
     from api.evaluate import evaluate_folder, print_report

@@ -83,15 +83,17 @@ def recall_by_format(rows: list[dict]) -> dict[str, dict[str, tuple[int, int]]]:
 
 
 def flag_misses(rows: list[dict]) -> list[dict]:
-    """The rows to look at: an expected code not raised, or a red flag on a clean file."""
+    """The rows to look at: an expected code not raised, or a flag on a clean file (red: a false stop;
+    yellow: the review load)."""
     out = []
     for r in rows:
         raised = {c for c, _, _ in r["flags"]}
         missed = [c for c in r["expected"] if c not in raised]
-        red = [(c, m) for c, s, m in r["flags"] if s == "red" and c in CODES and not r["expected"]]
-        if missed or red:
+        clean = [] if r["expected"] else [(c, s, m) for c, s, m in r["flags"] if c in CODES]
+        if missed or clean:
             out.append({"file": r["file"], "expected_flags": r["expected"], "missed": missed,
-                        "red_on_clean": [{"code": c, "message": m} for c, m in red]})
+                        **{f"{sev}_on_clean": [{"code": c, "message": m} for c, s, m in clean if s == sev]
+                           for sev in ("red", "yellow")}})
     return out
 
 

@@ -81,6 +81,9 @@ STANDOUT = 0.4  # ... and closer by this factor than the best window of any othe
 CLIPPED_STANDOUT = 0.1  # ... or by this one on a JPEG page with no paper noise (session 15: a smear 0.0 of the next;
 # a clean q41 page 0.38)
 MIN_MODEL_SHIFT = 5  # px: narrower strips lose most of any difference to a JPEG compression
+MODEL_MAX = 0.3  # a window this far from its neighbour (x a one-pixel move) is no copy, whatever the JPEG did
+# (session 16: a clean contract page's 0.87 was scaled to 0.0)
+SMEAR_SHIFT = 0.3  # x digit height: a strip repeating its neighbour this close is judged without STANDOUT
 MAX_NEAR_HEIGHT = 48  # px: its cost grows with the square of the digit height (0.8 s a page at 70 px)
 
 
@@ -164,17 +167,23 @@ def shift_flags(stored: StoredPage, words: list[Word], page: int, k: float) -> l
     if not near:
         return []
     near, modelled = recompressed_strips(stored, boxes, near)
+    level = NEAR_MODELLED if modelled else NEAR_MAX
     r, x, y, w, hh, d, i = min(near)
     second = min((v[0] for v in near if v[6] != i), default=np.inf)
-    if r > (NEAR_MODELLED if modelled else NEAR_MAX):
-        return []
     # a JPEG page whose paper is clipped white has no paper noise to go by (paper_variation), but its
     # glyph edges keep theirs: judged when the JPEG model explains one strip far better than any other
-    if r >= (STANDOUT if scanned() else CLIPPED_STANDOUT if modelled else 0.0) * second:
+    if r <= level and r < (STANDOUT if scanned() else CLIPPED_STANDOUT if modelled else 0.0) * second:
+        return [_flag(page, stored, k, "yellow", (x, y, w, hh, d), round(r / max(second, 1e-9), 3),
+                      f"a strip of a printed number repeats the pixels {d} px beside it far more closely than any "
+                      f"other number on the page repeats itself")]
+    # closer than a digit's advance no glyph repeats by itself: a strip that close is judged on its own
+    smears = [v for v in near if v[5] < SMEAR_SHIFT * h and v[0] <= level]
+    if not smears or not (modelled or scanned()):
         return []
-    return [_flag(page, stored, k, "yellow", (x, y, w, hh, d), round(r / max(second, 1e-9), 3),
-                  f"a strip of a printed number repeats the pixels {d} px beside it far more closely than any "
-                  f"other number on the page repeats itself")]
+    r, x, y, w, hh, d, i = min(smears)
+    return [_flag(page, stored, k, "yellow", (x, y, w, hh, d), round(r / level, 3),
+                  f"a strip of a printed number repeats the pixels {d} px beside it, closer than one digit to "
+                  f"the next, as closely as a copy")]
 
 
 def _flag(page: int, stored: StoredPage, k: float, severity: str, at: tuple[int, int, int, int, int], score: float,
@@ -200,10 +209,10 @@ def _shifted(a: np.ndarray, shifts: np.ndarray, n: int) -> np.ndarray:
     return np.lib.stride_tricks.sliding_window_view(a, n, axis=1)[:, shifts]
 
 
-def _best_ratio(cols: list[np.ndarray], shifts: np.ndarray, cap: int, hs: int) -> tuple[float, int, int, int]:
-    """(ratio, x, width, shift) of the best window: ``cols[0]`` the level differences, the others
-    those one row off; windows as wide as the shift, from 4 px to ``cap``."""
-    best = (np.inf, 0, 0, 0)
+def _best_ratios(cols: list[np.ndarray], shifts: np.ndarray, cap: int, hs: int) -> list[tuple[float, int, int, int]]:
+    """(ratio, x, width, shift) of the best window of each width: ``cols[0]`` the level differences,
+    the others those one row off; windows as wide as the shift, from 4 px to ``cap``."""
+    found = []
     widths = np.clip(shifts, 4, cap)
     sums = [np.concatenate([np.zeros((len(c), 1), c.dtype), np.cumsum(c, axis=1)], axis=1) for c in cols]
     for ws in np.unique(widths[1:-1]):
@@ -216,21 +225,22 @@ def _best_ratio(cols: list[np.ndarray], shifts: np.ndarray, cap: int, hs: int) -
         here = window(sums[0], j)
         alt = np.minimum.reduce([window(sums[0], j - 1), window(sums[0], j + 1)] + [window(c, j) for c in sums[1:]])
         r = np.where(alt >= MIN_CHANGE * hs * ws, here / np.maximum(alt, 1e-6), np.inf)
-        at = int(np.argmin(r))
-        k, xx = divmod(at, r.shape[1])
-        if r[k, xx] < best[0]:
-            best = (float(r[k, xx]), xx, int(ws), int(shifts[j[k]]))
-    return best
+        k, xx = divmod(int(np.argmin(r)), r.shape[1])
+        if np.isfinite(r[k, xx]):
+            found.append((float(r[k, xx]), xx, int(ws), int(shifts[j[k]])))
+    return found
 
 
 def near_strips(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], h: float
                 ) -> list[tuple[float, int, int, int, int, int, int]]:
-    """(ratio, x, y, w, h, shift, box index) of the best window of each number box: the squared
-    difference of a window (the middle ``HEIGHT`` of the box) and the one ``d`` to its right, over
-    the least that moving the latter by one pixel (either axis) leaves, among windows where that
-    is at least ``MIN_CHANGE`` a pixel (ink edges or strong noise, not blank paper). Vertical moves
-    are tried only in boxes whose horizontal ratio (a lower bound) is under ``NEAR_MAX`` /
-    ``STANDOUT``: the others can neither be flagged nor stop a flag."""
+    """(ratio, x, y, w, h, shift, box index) of the best window of each width in each number box:
+    the squared difference of a window (the middle ``HEIGHT`` of the box) and the one ``d`` to its
+    right, over the least that moving the latter by one pixel (either axis) leaves, among windows
+    where that is at least ``MIN_CHANGE`` a pixel (ink edges or strong noise, not blank paper). A
+    box keeps one window per width (a smear's narrow strip may rank under a natural repeat of a
+    whole digit until the JPEG model has its say). Vertical moves are tried only in boxes whose
+    horizontal ratio (a lower bound) is under ``NEAR_MAX`` / ``STANDOUT``: the others can neither
+    be flagged nor stop a flag."""
     hs, cap, dmax = max(6, round(HEIGHT * h)), max(4, round(WIDTH * h)), round(MAX_SHIFT * h)
     shifts = np.arange(MIN_SHIFT - 1, dmax + 2)
     found = []
@@ -240,11 +250,10 @@ def near_strips(gray: np.ndarray, boxes: list[tuple[int, int, int, int]], h: flo
             continue
         a, xa, ya, n = cut[0].astype(np.float32), *cut[1:]
         level = [_diff_cols(a, hs, n, shifts, 0)]
-        r, xx, ws, d = _best_ratio(level, shifts, cap, hs)
-        if r <= NEAR_MAX / STANDOUT:
-            r, xx, ws, d = _best_ratio(level + [_diff_cols(a, hs, n, shifts, dy) for dy in (-1, 1)], shifts, cap, hs)
-        if np.isfinite(r):
-            found.append((r, xa + xx, ya, ws, hs, d, i))
+        best = _best_ratios(level, shifts, cap, hs)
+        if min((b[0] for b in best), default=np.inf) <= NEAR_MAX / STANDOUT:
+            best = _best_ratios(level + [_diff_cols(a, hs, n, shifts, dy) for dy in (-1, 1)], shifts, cap, hs)
+        found += [(r, xa + xx, ya, ws, hs, d, i) for r, xx, ws, d in best]
     return found
 
 
@@ -254,14 +263,16 @@ def recompressed_strips(stored: StoredPage, boxes: list[tuple[int, int, int, int
     """(``near`` with each ratio scaled, on a JPEG page (``copy_move.codec``), by how much of the
     windows' difference pasting either onto the other and compressing again leaves, whether it was):
     a copy differs from its source by what the last compression did to it; two prints differ by
-    more. Strips under ``MIN_MODEL_SHIFT`` keep their ratio."""
+    more. Strips under ``MIN_MODEL_SHIFT``, or further than ``MODEL_MAX`` from their neighbour, keep
+    their ratio."""
     found = codec(stored, boxes)
     if found is None:
         return near, False
     g = stored.gray.astype(np.float32)
     out = list(near)
-    for w in {v[3] for v in near if v[5] >= MIN_MODEL_SHIFT}:
-        at = [j for j, v in enumerate(near) if v[3] == w and v[5] >= MIN_MODEL_SHIFT]
+    modelled = [v[5] >= MIN_MODEL_SHIFT and v[0] <= MODEL_MAX for v in near]
+    for w in {v[3] for v, m in zip(near, modelled) if m}:
+        at = [j for j, v in enumerate(near) if v[3] == w and modelled[j]]
         x, y, d = (np.array([near[j][c] for j in at]) for c in (1, 2, 5))
         hs = near[at[0]][4]
         plain = ((windows(g, x, y, w, hs) - windows(g, x + d, y, w, hs)) ** 2).mean(axis=(1, 2))

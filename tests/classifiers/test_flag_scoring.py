@@ -23,11 +23,14 @@ def test_score_counts_hits_misses_and_red_on_clean():
     assert scores["IMAGE_TAMPERING"] == (0, 0, 1)  # yellow on a clean file is not a false red; the red on e is
 
 
-def test_flag_misses_lists_the_missed_code_and_the_false_red_only():
+def test_flag_misses_lists_the_missed_code_and_the_flags_on_clean_files():
     rows = flag_misses(ROWS)
     assert [(r["file"], r["missed"]) for r in rows] == [("b_qr.png", ["QR_MISMATCH"]), ("c_clean.png", []),
-                                                         ("e_clean.jpg", [])]
+                                                         ("d_clean.pdf", []), ("e_clean.jpg", [])]
+    assert rows[0]["yellow_on_clean"] == []  # b is no clean file: its yellow is not review load
     assert rows[1]["red_on_clean"] == [{"code": "AMOUNT_MISMATCH", "message": "3 lines add up to 1.00"}]
+    assert rows[2]["red_on_clean"] == [] and rows[2]["yellow_on_clean"] == [{"code": "IMAGE_TAMPERING", "message": "look"}]
+    assert rows[3]["red_on_clean"] == [{"code": "IMAGE_TAMPERING", "message": "copied"}]
 
 
 def test_yellow_on_clean_counts_files_whose_flag_of_a_code_is_yellow_only():

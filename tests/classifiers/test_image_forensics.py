@@ -339,6 +339,21 @@ def test_digit_pasted_a_few_pixels_off_is_yellow_on_a_jpeg_page(d: int, cut: boo
         assert _shift(image_forensics.check_page(_jpeg(clean, 70), page)) == []
 
 
+@pytest.mark.parametrize("quality", [60, 67])
+def test_digit_smeared_closer_than_a_digit_is_yellow_without_standing_out(quality: int) -> None:
+    # a cell pasted 4 px from where it was cut (under 0.3 digit heights): the strip repeats its neighbour
+    # only about as closely as whole digits repeat in other numbers (vou_0035 in samples.tamper seed 23:
+    # 0.47 of them, 0.4 needed), but no two glyphs lie that close by themselves
+    clean, page = _page(18, quality=quality, noise=6.0, skew=0.6)
+    bad, pasted = _shift_paste(clean, page, word=10, d=4)
+    flags = _shift(image_forensics.check_page(_jpeg(bad, quality), page))
+    assert flags and flags[0].severity == "yellow" and "closer than one digit" in flags[0].message
+    assert overlaps(flags[0].evidence["bbox"], pasted) or overlaps(flags[0].evidence["copy_of"], pasted)
+    for seed in (15, 16, 17, 18):
+        clean, page = _page(seed, quality=quality, noise=6.0, skew=0.6)
+        assert _shift(image_forensics.check_page(_jpeg(clean, quality), page)) == []
+
+
 def test_rendered_and_bilevel_pages_are_not_judged_for_shifted_repeats() -> None:
     flat, page = _page(14, noise=0.0, quality=None)  # software draws the same glyph the same way twice
     bad, _ = _shift_paste(flat, page, word=20, d=9)

@@ -83,7 +83,8 @@ CLIPPED_STANDOUT = 0.1  # ... or by this one on a JPEG page with no paper noise 
 MIN_MODEL_SHIFT = 5  # px: narrower strips lose most of any difference to a JPEG compression
 MODEL_MAX = 0.3  # a window this far from its neighbour (x a one-pixel move) is no copy, whatever the JPEG did
 # (session 16: a clean contract page's 0.87 was scaled to 0.0)
-SMEAR_SHIFT = 0.3  # x digit height: a strip repeating its neighbour this close is judged without STANDOUT
+SMEAR_SHIFT = 0.3  # x digit height: a strip repeating its neighbour this close is judged without STANDOUT,
+# under NEAR_MODELLED on any page (the nearest clean one: 0.135, a real invoice PNG not modelled)
 MAX_NEAR_HEIGHT = 48  # px: its cost grows with the square of the digit height (0.8 s a page at 70 px)
 
 
@@ -177,11 +178,11 @@ def shift_flags(stored: StoredPage, words: list[Word], page: int, k: float) -> l
                       f"a strip of a printed number repeats the pixels {d} px beside it far more closely than any "
                       f"other number on the page repeats itself")]
     # closer than a digit's advance no glyph repeats by itself: a strip that close is judged on its own
-    smears = [v for v in near if v[5] < SMEAR_SHIFT * h and v[0] <= level]
+    smears = [v for v in near if v[5] < SMEAR_SHIFT * h and v[0] <= NEAR_MODELLED]
     if not smears or not (modelled or scanned()):
         return []
     r, x, y, w, hh, d, i = min(smears)
-    return [_flag(page, stored, k, "yellow", (x, y, w, hh, d), round(r / level, 3),
+    return [_flag(page, stored, k, "yellow", (x, y, w, hh, d), round(r / NEAR_MODELLED, 3),
                   f"a strip of a printed number repeats the pixels {d} px beside it, closer than one digit to "
                   f"the next, as closely as a copy")]
 

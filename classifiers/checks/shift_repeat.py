@@ -47,6 +47,17 @@ Session 15: the JPEG model settles the paste's blocks (``copy_move.recompressed`
 whose paper is clipped white (no paper noise: not ``scanned``) is judged when the model explains one
 strip under ``CLIPPED_STANDOUT`` x the best of any other number: a 13-px smear on a q42 colour JPEG
 scored 0.0 of the next; clean pages of three sets and the real images raise nothing new.
+
+Session 16: a box keeps its best window of each width, not only its best overall: a 5-px smear on a
+q67 JPEG in TIFF (``samples.tamper`` seed 23, vou_0035) ranked under a natural repeat of a whole
+digit in its own amount until the JPEG model scaled it (0.066 -> 0.021). It still scored 0.47 of the
+next number's natural repeat (digits printed twice side by side, ``STANDOUT`` 0.4). No two glyphs repeat
+closer than a digit's advance by themselves, so a strip under ``SMEAR_SHIFT`` digit heights from its
+neighbour is judged on its own, under ``NEAR_MODELLED``: the closest such strip on a clean page is
+0.105 (seed 8686), 0.247 (seed 5353) and 0.135 on the 50 real invoice and receipt images. With more
+windows in play the JPEG model is kept to those within ``MODEL_MAX`` of their neighbour: a clean
+contract page's 0.87 was scaled to 0.0. On the cached pages of seeds 5353 and 8686 (227 clean, copied,
+redrawn and blotted scans) and the real images, vou_0035 is the one page that changed.
 """
 
 from __future__ import annotations

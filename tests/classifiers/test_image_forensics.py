@@ -81,6 +81,28 @@ def test_copied_digit_is_flagged_red_with_its_box(resave: int | None) -> None:
     assert ev["page"] == 1 and (overlaps(ev["bbox"], pasted) or overlaps(ev["copy_of"], pasted))
 
 
+def test_a_cell_needs_ink_in_its_middle_rows_not_only_at_its_rim() -> None:
+    from classifiers.checks import copy_move
+
+    img, page = _page(11)
+    g = img.astype(np.float32)
+    a, b = (tuple(round(v * K) for v in page.words[i].bbox) for i in (3, 9))  # two amounts, rows apart
+    hgt = a[3] - a[1]
+    cw, ch = round(copy_move.CELL_W * hgt), round(copy_move.CELL_H * hgt)
+
+    def cells(ya: int, yb: int) -> copy_move.Cells:
+        x, y = np.array([a[0] + cw]), np.array([ya])
+        one = np.ones(1)
+        return copy_move.Cells(x, y, np.array([b[0] + cw]) - x, np.array([yb]) - y, one, one, one, cw, ch)
+
+    on_digits = cells(a[1] + (hgt - ch) // 2, b[1] + (hgt - ch) // 2)
+    assert copy_move.inked_middle(g, on_digits).all()
+    # the paper above two numbers with the tips of their glyphs reaching into the cell's bottom rows
+    # (a clean q65 JPEG: '4' under '4' at one phase scored 0.07 of its page's floor, red)
+    tips = cells(a[1] - ch + ch // 5, b[1] - ch + ch // 5)
+    assert not copy_move.inked_middle(g, tips).any()
+
+
 def test_natural_repeats_on_a_low_quality_jpeg_page_are_no_red() -> None:
     """Under ``RED_MIN_QUALITY`` the compression quantises away the scan noise that tells a copy from a
     natural repeat: clean q44 pages hold digits that repeat 'exactly' (0.00 of the floor here; a '1'

@@ -9,6 +9,7 @@ A missing Redis or PostgreSQL skips on a laptop and fails on CI (``CI=true``).
 from __future__ import annotations
 
 import os
+import signal
 import subprocess
 import sys
 import time
@@ -126,10 +127,11 @@ def service_env(home: Path, **settings: str) -> dict[str, str]:
 
 
 def start_worker(env: dict[str, str], name: str, log: Path) -> subprocess.Popen[bytes]:
-    """``docintel worker`` in a subprocess (rq SimpleWorker with the scheduler)."""
+    """``docintel worker`` in a subprocess (rq SimpleWorker with the scheduler) and a process group of
+    its own: rq forks its scheduler, which outlives a worker killed alone (``stop`` ends the group)."""
     fh = log.open("ab")
     return subprocess.Popen([sys.executable, "-m", "api.cli", "worker", "--name", name, "--reap-every", "2"],
-                            cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT)
+                            cwd=REPO, env=env, stdout=fh, stderr=subprocess.STDOUT, start_new_session=True)
 
 
 def stop(proc: subprocess.Popen[bytes]) -> None:
@@ -140,3 +142,7 @@ def stop(proc: subprocess.Popen[bytes]) -> None:
         except subprocess.TimeoutExpired:
             proc.kill()
             proc.wait(5)
+    try:  # what it forked (rq's scheduler), when it leads a process group of its own
+        os.killpg(proc.pid, signal.SIGKILL)
+    except (ProcessLookupError, PermissionError):
+        pass

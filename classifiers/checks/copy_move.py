@@ -43,7 +43,7 @@ heights: a pasted cell may reach past the OCR box):
    must hold ink edges in their middle rows (``inked_middle``), not only at a rim: placement can slide
    a cell onto the paper between two lines (session 16, seed 2727: a clean q65 JPEG, the tips of a '4'
    printed under a '4' at one phase, 0.07 of the floor: red; the cell's middle rows held 0.01 of its
-   mean ink edges, the copy on the same page 0.87). On the cached pages of seeds 5353, 8686 and 2727
+   mean ink edges, the copy on the same page 0.87). On the cached pages of seeds 5353 and 8686, six of 2727
    and the 50 real images: that red and one clean yellow (0.136) gone, no copy lost (one redrawn
    amount lost its copy-move yellow; the glyph cue flags it red).
 

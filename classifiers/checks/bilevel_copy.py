@@ -303,7 +303,7 @@ def judge(found: list[Region], h: float) -> tuple[str, Region] | None:
 def bilevel_flags(stored: StoredPage, words: list[Word], page: int, k: float) -> list[RiskFlag]:
     """One flag per bi-level page whose numbers hold a cell that repeats another place exactly and
     ends on cut lines through strokes."""
-    ink = ink_of(stored.gray)
+    ink = ink_of(stored.gray) if stored.levels == 2 else None
     if ink is None:
         return []
     boxes, h = number_boxes(stored, latin_numbers(words), k)

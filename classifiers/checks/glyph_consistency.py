@@ -55,6 +55,7 @@ FRAGMENTED = 1.4  # ink blobs per character (page median) above which strokes ar
 FRAGMENTED_SCALE = 1.5  # ... and the thresholds rise by this factor
 JOINERS = frozenset("¥￥$€£:：.,，-/")  # may stand alone between the pieces of one number
 JOIN_GAP = 0.5  # pieces of one number are at most this x their height apart
+STROKES = frozenset("|Il!丨()[]")  # what OCR reads a lone stroke as: the remnant of an erased digit
 SEPARATORS = frozenset(",.，。:-/ '")
 WIDE = 1.6  # x the median glyph width of the number: two characters taken as one
 
@@ -315,21 +316,36 @@ def _numeric_piece(text: str) -> bool:
     return any(ch.isdigit() for ch in text) or (bool(text) and all(ch in JOINERS for ch in text))
 
 
+def _touch(a: Word, b: Word, gap: float) -> bool:
+    """``b`` follows ``a`` on its line at most ``gap`` x the lower one's height (+1 pt) to the right."""
+    h = min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1])
+    return (-1 <= b.bbox[0] - a.bbox[2] <= gap * h + 1
+            and min(a.bbox[3], b.bbox[3]) - max(a.bbox[1], b.bbox[1]) >= 0.5 * h)
+
+
+def _stroke_between(words: list[Word], i: int) -> bool:
+    """Whether word ``i`` is one stroke that OCR read as ``|``, ``l`` or a bracket, pressed between
+    two pieces of a number with no gap either side: the remnant of a digit painted over
+    (seed 2727's inv_0029 read ``¥955`` ``|`` ``60.64``)."""
+    w = words[i]
+    return (0 < i < len(words) - 1 and len(w.text) == 1 and w.text in STROKES
+            and _numeric_piece(words[i - 1].text) and _numeric_piece(words[i + 1].text)
+            and _touch(words[i - 1], w, 0) and _touch(w, words[i + 1], 0))
+
+
 def numbers(words: list[Word]) -> list[Word]:
     """Numbers as printed: consecutive OCR words on one line that touch (``¥19`` ``:`` ``287600``,
-    split where OCR misread an edited digit as a separator) joined into one; a lone separator
-    at either end (the colon after a label) is left out."""
+    split where OCR misread an edited digit as a separator or a stroke) joined into one; a lone
+    separator at either end (the colon after a label) is left out."""
     groups: list[list[Word]] = []
-    for w in words:
-        if not _numeric_piece(w.text) or w.red or w.in_seal:  # a seal's legend runs on an arc
+    for i, w in enumerate(words):
+        numeric = _numeric_piece(w.text) or _stroke_between(words, i)
+        if not numeric or w.red or w.in_seal:  # a seal's legend runs on an arc
             groups.append([])
             continue
-        if groups and groups[-1]:
-            a, b = groups[-1][-1].bbox, w.bbox
-            h = min(a[3] - a[1], b[3] - b[1])
-            if -1 <= b[0] - a[2] <= JOIN_GAP * h + 1 and min(a[3], b[3]) - max(a[1], b[1]) >= 0.5 * h:
-                groups[-1].append(w)
-                continue
+        if groups and groups[-1] and _touch(groups[-1][-1], w, JOIN_GAP):
+            groups[-1].append(w)
+            continue
         groups.append([w])
     out = []
     for g in groups:

@@ -49,6 +49,7 @@ import numpy as np
 
 from classifiers.checks.bilevel_copy import bilevel_flags
 from classifiers.checks.copy_move import copy_flags
+from classifiers.checks.erased_paper import erased_flags
 from classifiers.checks.glyph_consistency import glyph_flags, numbers
 from classifiers.checks.page_pixels import StoredPage, identity, stored_page
 from classifiers.checks.shift_repeat import shift_flags
@@ -166,7 +167,8 @@ def check_page(img: np.ndarray, page: Page, stored: StoredPage | None = None,
     near = number_blocks(page.words, gray.shape[:2], k)
     return (noise_flags(gray, text, page.number, k, near) + copy_flags(stored, page.words, page.number, k)
             + shift_flags(stored, page.words, page.number, k) + bilevel_flags(stored, page.words, page.number, k)
-            + glyph_flags(gray, glued(page.words, apart), page.number, k))
+            + glyph_flags(gray, glued(page.words, apart), page.number, k)
+            + (erased_flags(gray, page.words, page.number, k) if stored.levels > 2 else []))
 
 
 def check(doc: Document) -> list[RiskFlag]:

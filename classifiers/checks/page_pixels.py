@@ -34,6 +34,11 @@ class StoredPage:
 
         return cv2.cvtColor(self.image, cv2.COLOR_RGB2GRAY) if self.image.ndim == 3 else self.image
 
+    @cached_property
+    def levels(self) -> int:
+        """Grey levels in use (every third pixel sampled): 2 on a bi-level page, which has no scan noise."""
+        return len(np.unique(self.gray[::3, ::3]))
+
     def box(self, bbox: BBox, k: float) -> tuple[int, int, int, int]:
         """A box in points on the pipeline page as the stored pixels' box around it."""
         x0, y0, x1, y1 = (v * k for v in bbox)

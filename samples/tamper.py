@@ -60,6 +60,7 @@ from .scan import photo
 DATA_KINDS = ["figures", "line", "tax_id", "qr"]
 FONT = "/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf"
 MONEY = re.compile(r"\d[\d,]*\.\d{2}$")  # an amount at the end of a word (after ¥, RMB …)
+MIN_MOVE = 3  # px: a cell pasted nearer its own source moves a digit's edges by less than their anti-aliasing
 
 
 # ---- data-level edits, applied by the generator before rendering ----
@@ -266,6 +267,9 @@ def _image_edit(src: Path, dst: Path, record: dict, kind: str, rng: random.Rando
         _, (sx0, sy0, sx1, _sy1) = rng.choice(others)
         sx = rng.randint(sx0, max(sx0, sx1 - 3 * digit_w - digit_w))
         tx = rng.randint(x0, max(x0, x1 - 4 * digit_w))
+        if sy0 == y0 and abs(sx - tx) < MIN_MOVE:  # no edit at all (seed 2727's vou_0041: 1 px): the far end
+            lo, hi = sx0, max(sx0, sx1 - 4 * digit_w)
+            sx = lo if tx - lo >= hi - tx else hi
         patch = a[sy0:sy0 + hgt, sx:sx + digit_w].copy()
         a[y0:y0 + patch.shape[0], tx:tx + patch.shape[1]] = patch
         box = (tx, y0, tx + patch.shape[1], y0 + patch.shape[0])

@@ -1,8 +1,8 @@
 """IMAGE_TAMPERING: local edits on a scanned or photographed page.
 
-Three cues on OCR'd pages, all limited to the text (OCR word boxes) where an edit changes what
-a page says; the first two on the grey page image as OCR read it (``doc.images``), copy-move on
-the pixels as the file stores them:
+Six cues on OCR'd pages, all limited to the text (OCR word boxes) where an edit changes what
+a page says; glyph consistency and the two noise cues on the grey page image as OCR read it
+(``doc.images``), the three copy cues on the pixels as the file stores them:
 
 * **Glyph consistency** (``glyph_consistency``): the digits of one printed number share font,
   size and baseline; a run of them drawn over an amount, a date or an id in another size or
@@ -23,6 +23,10 @@ the pixels as the file stores them:
   changes) and paper clipped white counts as no patch: session 12, on three generated sets (189
   clean scans) the cue's yellow flags on clean pages fell from 8 to 3, and on 50 real images from
   3 to 1 (a viewer's flat toolbar in a screenshot, a highlight), with no tampered file lost.
+* **Erased paper** (``erased_paper``): the same loss of noise inside one number's box, slot by
+  slot around its glyphs: digits painted over and typed anew leave two or three slots of paper
+  without the noise of the number's other slots, too small a patch for the 16-px blocks (yellow;
+  not on bi-level pages, which have no noise to lose).
 * **Copy-move** (``copy_move``): a piece of a printed number that repeats another place on
   the page down to its scan noise (or to what the page's JPEG compression makes of it) was
   copied there: red, yellow for a closer call; evidence: the cell and the place it repeats.

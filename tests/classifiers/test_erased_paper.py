@@ -95,3 +95,22 @@ def test_a_number_is_joined_over_a_stroke_read_as_a_letter_only_where_it_touches
     assert [w.text for w in glyph_consistency.numbers(apart)] == ["¥955", "60.64"]
     word = [_w("955", 480, 500), _w("l", 500, 503), _w("kg", 503, 515)]  # not between two pieces of a number
     assert [w.text for w in glyph_consistency.numbers(word)] == ["955"]
+
+
+def test_a_digital_page_with_a_textured_patch_behind_half_a_number_is_not_judged() -> None:
+    img, page = _page(45, noise=0.0)  # a render: flat paper around every number
+    x0, y0, x1, y1 = (round(v * K) for v in page.words[10].bbox)
+    mid = (x0 + x1) // 2
+    rng = np.random.default_rng(45)
+    textured = img.astype(np.float32)
+    textured[y0 - 6:y1 + 6, mid:x1 + 40] += rng.normal(0, 6, (y1 - y0 + 12, x1 + 40 - mid))  # a background pattern
+    textured = np.clip(textured, 0, 255).astype(np.uint8)
+    runs = erased_paper.quietest_run(*_slots(textured, page.words[10]))
+    assert runs is not None and runs.ratio < erased_paper.QUIET  # alone, the half on flat paper looks painted
+    assert _erased(image_forensics.check_page(textured, page)) == []  # the page's own paper has no noise
+
+
+def _slots(img: np.ndarray, word: Word) -> tuple[list[erased_paper.Slot | None], list[glyph_consistency.Glyph]]:
+    box = glyph_consistency.to_pixels(word.bbox, K)
+    glyphs, _ = glyph_consistency.cut_word(img, box)
+    return erased_paper.slot_noise(img, glyphs, box), glyphs

@@ -215,7 +215,7 @@ def test_ink_past_the_digits_band_lighter_than_the_digits_is_an_overlay_not_an_e
     taller (seed 5353: red on a clean page). What reaches past the reference band is lighter than the
     digits' own ink: an overlay, yellow at most. Digits redrawn taller are one ink top to bottom."""
     run = gc.OddRun(2, 5, 0.58, 1.58, 0.0, 1.0, (40, 40, 100, 100), (60.0, 90.0))
-    for extra, overlay in ((150, True), (35, False)):
+    for extra, overlay in ((150, True), (51, True), (35, False)):  # 51: seed 6161's darker ring, 21 lighter
         gray = np.full((140, 140), 230, np.uint8)
         gray[60:90, 45:55] = gray[60:90, 65:75] = gray[60:90, 85:95] = 30  # three digit stems, 30 px tall
         gray[42:60, 50:53] = gray[90:99, 70:73] = extra  # strokes joined to them above and below the band

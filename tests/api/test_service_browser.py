@@ -57,6 +57,9 @@ def test_service_browser_upload_review_correct(server):
             page.goto(f"{base}/ui")
             page.fill("#key-input", clerk["X-API-Key"])
             page.click("#login-form button[type=submit]")
+            # the login checks the key with a request first, and only then shows the app and binds the file
+            # input's handler: a file set before that is never uploaded (session 17: 120 s of polling, no POST)
+            page.wait_for_selector("#file-input", state="visible")
             page.set_input_files("#file-input", str(SAMPLES / "inv_0008.pdf"))
             # the job loads the OCR and NER models on first use: on a busy 2-core machine that took over
             # 30 s once (session 16); how fast it runs is bench/'s business, not this test's

@@ -8,7 +8,9 @@ kinds, each retried on a small region only, so a page without a code stays cheap
   and read again raw, sharpened and Otsu-binarised (a real phone photo of a blue code on a
   paper invoice reads only binarised);
 * not seen at all (heavy blur, a code under ~1.5 px a module): the same ladder over the
-  top-left region of the upright page, where every invoice layout we know prints its code.
+  top-left region of the upright page, where every invoice layout we know prints its code;
+* cut off: top rows and finders lost over the page's edge; :mod:`qr_cut` samples the grid
+  from what is left and corrects the lost modules as erasures.
 
 A digital PDF carries its code as an embedded image on every e-invoice we know: that bitmap is
 read at its own resolution (1–7 ms); a clean render of the top-left region is the fallback.
@@ -21,6 +23,8 @@ from typing import Any
 
 import cv2
 import numpy as np
+
+from classifiers.checks import qr_cut
 
 Box = tuple[float, float, float, float]  # x0, y0, x1, y1
 Code = tuple[str, Box]
@@ -113,7 +117,10 @@ def read_image(img: np.ndarray, *, search: bool = True,
             return found
     if search:
         h, w = img.shape[:2]
-        found += _ladder(img, (0, 0, w * SEARCH[0], h * SEARCH[1]), TARGET_PX / (w * CODE_SHARE), binarise=False)
+        region = (0, 0, w * SEARCH[0], h * SEARCH[1])
+        found += _ladder(img, region, TARGET_PX / (w * CODE_SHARE), binarise=False)
+        if not any(accept(t) for t, _ in found):
+            found += qr_cut.read_cut(_gray(img)[: int(region[3]), : int(region[2])])
     return found
 
 

@@ -16,6 +16,7 @@ sampled wrong does not decode into a plausible, wrong payload.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from functools import lru_cache
 
 import numpy as np
 
@@ -30,6 +31,7 @@ def version_of(n: int) -> int | None:
     return v if r == 0 and 1 <= v <= 40 else None
 
 
+@lru_cache(maxsize=None)
 def function_mask(version: int) -> np.ndarray:
     """True where a module is a function pattern (finders, timing, alignment, format, version)."""
     from qrcode.util import pattern_position
@@ -93,23 +95,28 @@ def format_candidates(dark: np.ndarray, known: np.ndarray) -> list[tuple[int, in
     return [(ec, mask) for dist, ec, mask in scored if dist <= MAX_FORMAT_DISTANCE]
 
 
-def _codewords(dark: np.ndarray, known: np.ndarray, version: int, mask: int) -> tuple[list[int], list[bool]]:
-    """The unmasked codewords in placement order and whether each one has an unknown bit."""
+@lru_cache(maxsize=None)
+def _placement(version: int) -> tuple[np.ndarray, np.ndarray]:
+    rows, cols = zip(*data_positions(version))
+    return np.array(rows), np.array(cols)
+
+
+@lru_cache(maxsize=None)
+def _mask(n: int, mask: int) -> np.ndarray:
     from qrcode.util import mask_func
 
     flip = mask_func(mask)
-    words: list[int] = []
-    lost: list[bool] = []
-    value, bits, unknown = 0, 0, False
-    for r, c in data_positions(version):
-        value = (value << 1) | (bool(dark[r, c]) ^ bool(flip(r, c)))
-        unknown |= not known[r, c]
-        bits += 1
-        if bits == 8:
-            words.append(value)
-            lost.append(unknown)
-            value, bits, unknown = 0, 0, False
-    return words, lost
+    return np.array([[bool(flip(r, c)) for c in range(n)] for r in range(n)])
+
+
+def _codewords(dark: np.ndarray, known: np.ndarray, version: int, mask: int) -> tuple[list[int], list[bool]]:
+    """The unmasked codewords in placement order and whether each one has an unknown bit."""
+    rows, cols = _placement(version)
+    count = len(rows) // 8 * 8  # the remainder bits after the last codeword carry nothing
+    rows, cols = rows[:count], cols[:count]
+    bits = (dark ^ _mask(dark.shape[0], mask))[rows, cols].reshape(-1, 8)
+    lost = (~known[rows, cols]).reshape(-1, 8).any(axis=1)
+    return np.packbits(bits, axis=1)[:, 0].tolist(), lost.tolist()
 
 
 def _blocks(words: list[int], lost: list[bool], version: int, ec: int) -> list[tuple[list[int], list[int], int]]:

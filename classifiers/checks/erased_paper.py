@@ -25,7 +25,7 @@ from statistics import median
 
 import numpy as np
 
-from classifiers.checks.glyph_consistency import Glyph, cut_word, numbers, to_pixels
+from classifiers.checks.glyph_consistency import Glyph, WordCuts, numbers, to_pixels
 from pipeline.types import RiskFlag, Word
 
 PAPER_GAP = 2.5  # px from the nearest ink: paper, not a glyph's blurred rim
@@ -99,13 +99,15 @@ def quietest_run(slots: list[Slot | None], glyphs: list[Glyph]) -> QuietRun | No
     return best
 
 
-def page_quiet_runs(gray: np.ndarray, words: list[Word], k: float) -> list[tuple[Word, QuietRun]]:
+def page_quiet_runs(gray: np.ndarray, words: list[Word], k: float,
+                    cuts: WordCuts | None = None) -> list[tuple[Word, QuietRun]]:
     """Every judged number's quietest run; none on a page whose slots carry under ``MIN_NOISE`` in the
     median (a digital page: its paper is flat but where a textured background shows through)."""
+    cut_of = cuts or WordCuts(gray)
     cut = []
     for w in numbers(words):
         box = to_pixels(w.bbox, k)
-        glyphs, _ = cut_word(gray, box)
+        glyphs, _ = cut_of(box)
         if len(glyphs) >= MIN_GLYPHS:
             cut.append((w, glyphs, slot_noise(gray, glyphs, box)))
     noise = [v[0] for _, _, slots in cut for v in slots if v is not None]
@@ -119,9 +121,10 @@ def page_quiet_runs(gray: np.ndarray, words: list[Word], k: float) -> list[tuple
     return out
 
 
-def erased_flags(gray: np.ndarray, words: list[Word], page: int, k: float) -> list[RiskFlag]:
+def erased_flags(gray: np.ndarray, words: list[Word], page: int, k: float,
+                 cuts: WordCuts | None = None) -> list[RiskFlag]:
     """One yellow flag per page with a number holding a run of slots under ``QUIET``; evidence: its box."""
-    found = sorted((x for x in page_quiet_runs(gray, words, k) if x[1].ratio < QUIET), key=lambda x: x[1].ratio)
+    found = sorted((x for x in page_quiet_runs(gray, words, k, cuts) if x[1].ratio < QUIET), key=lambda x: x[1].ratio)
     if not found:
         return []
 

@@ -167,6 +167,20 @@ def cut_word(gray: np.ndarray, box: tuple[int, int, int, int]) -> tuple[list[Gly
     return [g for g in glyphs if g.height >= max(6, TALL * tallest) and g.height >= 2 * g.stroke], len(blobs)
 
 
+class WordCuts:
+    """``cut_word`` over one page image, each box cut once: the glyph and erased-paper cues judge
+    the same numbers."""
+
+    def __init__(self, gray: np.ndarray) -> None:
+        self.gray = gray
+        self._done: dict[tuple[int, int, int, int], tuple[list[Glyph], int]] = {}
+
+    def __call__(self, box: tuple[int, int, int, int]) -> tuple[list[Glyph], int]:
+        if box not in self._done:
+            self._done[box] = cut_word(self.gray, box)
+        return self._done[box]
+
+
 def merge_stacked(glyphs: list[Glyph]) -> list[Glyph]:
     """Blobs sharing most of their columns are pieces of one character (a 5 broken at its thin
     joint by the threshold): joined, with the larger stroke."""
@@ -394,7 +408,7 @@ class Judged:
         return self.run.deviation / self.scale
 
 
-def page_runs(gray: np.ndarray, words: list[Word], k: float) -> list[Judged]:
+def page_runs(gray: np.ndarray, words: list[Word], k: float, cuts: WordCuts | None = None) -> list[Judged]:
     """The most deviant run of every number judged on the page. A number whose strokes come apart
     into more than ``FRAGMENTED`` ink blobs per character has glyphs of any height: on a page where
     most numbers do (bi-level, heavy noise) its thresholds rise by ``FRAGMENTED_SCALE``; on a page
@@ -402,8 +416,9 @@ def page_runs(gray: np.ndarray, words: list[Word], k: float) -> list[Judged]:
     cuts: list[tuple[Word, list[Glyph], bool, bool, tuple[bool, bool]]] = []
     fragments: list[float] = []
     heights: list[int] = []
+    cut = cuts or WordCuts(gray)
     for w in numbers(words):
-        glyphs, blobs = cut_word(gray, to_pixels(w.bbox, k))
+        glyphs, blobs = cut(to_pixels(w.bbox, k))
         chars = sum(ch not in SEPARATORS for ch in w.text)
         if blobs:
             fragments.append(blobs / chars)
@@ -427,11 +442,12 @@ def page_runs(gray: np.ndarray, words: list[Word], k: float) -> list[Judged]:
     return judged
 
 
-def glyph_flags(gray: np.ndarray, words: list[Word], page: int, k: float) -> list[RiskFlag]:
+def glyph_flags(gray: np.ndarray, words: list[Word], page: int, k: float,
+                cuts: WordCuts | None = None) -> list[RiskFlag]:
     """One flag per page whose numbers hold a run of glyphs of another size or baseline: red from
     ``RED_DEV`` (yellow where the cut is ``doubtful``), yellow from ``YELLOW_DEV``; evidence: the
     run's box in points, every run found."""
-    found = sorted((j for j in page_runs(gray, words, k) if j.level >= YELLOW_DEV),
+    found = sorted((j for j in page_runs(gray, words, k, cuts) if j.level >= YELLOW_DEV),
                    key=lambda j: (j.doubt, -j.level))  # a sure cut first
 
     if not found:

@@ -54,7 +54,7 @@ import numpy as np
 from classifiers.checks.bilevel_copy import bilevel_flags
 from classifiers.checks.copy_move import copy_flags
 from classifiers.checks.erased_paper import erased_flags
-from classifiers.checks.glyph_consistency import glyph_flags, numbers
+from classifiers.checks.glyph_consistency import WordCuts, glyph_flags, numbers
 from classifiers.checks.page_pixels import StoredPage, identity, stored_page
 from classifiers.checks.shift_repeat import shift_flags
 from pipeline.types import Document, Page, RiskFlag, Word
@@ -169,10 +169,11 @@ def check_page(img: np.ndarray, page: Page, stored: StoredPage | None = None,
         return []
     stored = stored or identity(img)
     near = number_blocks(page.words, gray.shape[:2], k)
+    cuts = WordCuts(gray)
     return (noise_flags(gray, text, page.number, k, near) + copy_flags(stored, page.words, page.number, k)
             + shift_flags(stored, page.words, page.number, k) + bilevel_flags(stored, page.words, page.number, k)
-            + glyph_flags(gray, glued(page.words, apart), page.number, k)
-            + (erased_flags(gray, page.words, page.number, k) if stored.levels > 2 else []))
+            + glyph_flags(gray, glued(page.words, apart), page.number, k, cuts)
+            + (erased_flags(gray, page.words, page.number, k, cuts) if stored.levels > 2 else []))
 
 
 def check(doc: Document) -> list[RiskFlag]:

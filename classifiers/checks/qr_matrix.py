@@ -16,7 +16,7 @@ sampled wrong does not decode into a plausible, wrong payload.
 from __future__ import annotations
 
 from collections.abc import Iterator
-from functools import lru_cache
+from functools import cache
 
 import numpy as np
 
@@ -31,7 +31,7 @@ def version_of(n: int) -> int | None:
     return v if r == 0 and 1 <= v <= 40 else None
 
 
-@lru_cache(maxsize=None)
+@cache
 def function_mask(version: int) -> np.ndarray:
     """True where a module is a function pattern (finders, timing, alignment, format, version)."""
     from qrcode.util import pattern_position
@@ -95,13 +95,13 @@ def format_candidates(dark: np.ndarray, known: np.ndarray) -> list[tuple[int, in
     return [(ec, mask) for dist, ec, mask in scored if dist <= MAX_FORMAT_DISTANCE]
 
 
-@lru_cache(maxsize=None)
+@cache
 def _placement(version: int) -> tuple[np.ndarray, np.ndarray]:
     rows, cols = zip(*data_positions(version))
     return np.array(rows), np.array(cols)
 
 
-@lru_cache(maxsize=None)
+@cache
 def _mask(n: int, mask: int) -> np.ndarray:
     from qrcode.util import mask_func
 

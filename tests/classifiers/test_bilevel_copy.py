@@ -127,6 +127,15 @@ def test_page_stored_a_quarter_turned_is_read_along_its_text() -> None:
     assert overlaps(flags[0].evidence["bbox"], pasted) or overlaps(flags[0].evidence["copy_of"], pasted)
 
 
+def test_words_mostly_of_letters_are_not_searched() -> None:
+    """Latin capitals share stems ('FI' and 'FE' agree up to the E's arms): their repeats end on
+    glyph structure, like a cut line. Amounts, ids and currency codes with digits stay."""
+    texts = ["1.000,00", "RMB1,234.00", "91320106914B2077XE", "INV-2024-001", "Rechnung", "Invoice2", "金额", "¥12.00"]
+    words = [Word(text=t, source="ocr", bbox=(0, 0, 10, 10)) for t in texts]
+    assert [w.text for w in bc.latin_numbers(words)] == ["1.000,00", "RMB1,234.00", "91320106914B2077XE",
+                                                         "INV-2024-001", "¥12.00"]
+
+
 # ---- the verdict on grown regions ----
 
 def _region(width: int, deep: tuple[int, int], shift: int = 300) -> bc.Region:
@@ -169,6 +178,17 @@ def test_judge_on_a_cell_pasted_over_its_own_number() -> None:
     sev = bc.judge([_region(8, (4, 0), shift=8)], h)
     assert sev is not None and sev[0] == "red"
     assert bc.judge([_region(5, (4, 0), shift=8)], h) is None  # narrower than its shift
+
+
+def test_judge_leaves_a_slanted_stroke_repeating_along_itself() -> None:
+    """A real invoice's logo: a thick diagonal equals itself moved (10, 13) px along it, and its
+    ends looked like cut lines (red on a clean 1-bit render). A smear moves along the line."""
+    h = 35.0
+    stroke = bc.Region(302, 571, 315, 625, 10, 13, 5, 5, 13, 0, 0)
+    assert stroke.along_itself and bc.judge([stroke], h) is None
+    smear = bc.Region(302, 571, 315, 600, 10, 0, 5, 5, 13, 0, 0)
+    sev = bc.judge([smear], h)
+    assert not smear.along_itself and sev is not None and sev[0] == "red"
 
 
 # ---- a committed bi-level scan, through the pipeline (OCR) ----

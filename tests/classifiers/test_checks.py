@@ -58,6 +58,29 @@ def test_arithmetic_line_and_quantity() -> None:
     assert any(m.startswith("line 1") for m in msgs)
 
 
+def _scanned_lines(dropped_tax: str) -> Document:
+    """An OCR'd invoice whose item table lost its third line (amount 2,000.00 at 13%)."""
+    items = [{"name": "a", "quantity": "3", "unit_price": "100", "amount": "300.00", "tax_rate": "0.13", "tax_amount": "39.00"},
+             {"name": "b", "quantity": "2", "unit_price": "350", "amount": "700.00", "tax_rate": "0.13", "tax_amount": "91.00"}]
+    tax = f"{130 + float(dropped_tax):.2f}"
+    doc = _doc("invoice", amount_excl_tax="3000.00", tax_amount=tax, total_amount=f"{3000 + float(tax):.2f}",
+               items=items)
+    doc.fields["items"].provenance.source = "ocr"  # type: ignore[union-attr]
+    doc.fields["items"].confidence = 0.99
+    return doc
+
+
+def test_lines_short_by_one_lines_worth_on_a_scan_are_yellow() -> None:
+    flags = arithmetic.check(_scanned_lines("260.00"))  # 2,000.00 x 13 %: a row the reading lost
+    assert [f.severity for f in flags] == ["yellow", "yellow"]
+    assert all("one line's worth at 13%" in f.message for f in flags)
+    flags = arithmetic.check(_scanned_lines("300.00"))  # no line's shape: the totals were changed
+    assert flags and all(f.severity == "red" for f in flags)
+    digital = _scanned_lines("260.00")
+    digital.fields["items"].provenance.source = "text_layer"  # type: ignore[union-attr]
+    assert all(f.severity == "red" for f in arithmetic.check(digital))  # a text layer loses no row
+
+
 def test_quantity_tolerance_follows_printed_decimals() -> None:
     from decimal import Decimal
     assert arithmetic.line_tolerance(Decimal("264.613"), Decimal("106.88")) > Decimal("1.3")

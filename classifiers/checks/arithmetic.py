@@ -77,16 +77,14 @@ def _invoice(doc: Document) -> list[RiskFlag]:
     if items:
         amounts = [dec(it.get("amount")) for it in items]
         taxes = [dec(it.get("tax_amount")) for it in items]
+        read = doc.fields.get("items")
         short = None
-        if excl is not None and tax is not None and all(a is not None for a in amounts + taxes):
+        if (read is not None and read.provenance is not None and read.provenance.source == "ocr"
+                and excl is not None and tax is not None and all(v is not None for v in amounts + taxes)):
             short = missed_line(excl - sum(amounts, Decimal(0)), tax - sum(taxes, Decimal(0)),  # type: ignore[arg-type]
                                 {r for it in items if (r := dec(it.get("tax_rate"))) is not None})
-        read = doc.fields.get("items")
-        if short and read is not None and read.provenance is not None and read.provenance.source == "ocr":
-            missed = f"; the difference is one line's worth at {short:.0%}: a line the scan's reading may have missed"
-            level = "yellow"
-        else:
-            missed, level = "", None
+        missed = f"; the difference is one line's worth at {short:.0%}: a line the scan's reading may have missed" if short else ""
+        level = "yellow" if short else None
         if excl is not None and all(a is not None for a in amounts):
             s = sum(amounts, Decimal(0))  # type: ignore[arg-type]
             if abs(s - excl) >= CENT_HALF:

@@ -179,7 +179,6 @@ def parse_segments(data: bytes, version: int) -> str | None:
     size = 0 if version <= 9 else 1 if version <= 26 else 2
     count_bits = {1: (10, 12, 14)[size], 2: (9, 11, 13)[size], 4: (8, 16, 16)[size]}
     bits = _Bits(data)
-    out: list[str] = []
     raw = bytearray()
     while bits.left() >= 4:
         mode = bits.take(4)
@@ -207,13 +206,12 @@ def parse_segments(data: bytes, version: int) -> str | None:
             if bits.left() < 8 * count:
                 return None
             raw += bytes(bits.take(8) for _ in range(count))
-    for enc in ("utf-8", "gb18030"):
+    for enc in ("utf-8", "gb18030"):  # byte segments carry no encoding; Chinese encoders use either
         try:
-            out.append(raw.decode(enc))
-            break
+            return raw.decode(enc)
         except UnicodeDecodeError:
             continue
-    return out[0] if out else None
+    return None
 
 
 def decode(dark: np.ndarray, known: np.ndarray) -> str | None:

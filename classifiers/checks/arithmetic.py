@@ -65,8 +65,9 @@ def _words_flag(doc: Document, words_name: str, figures_name: str) -> list[RiskF
 def _invoice(doc: Document) -> list[RiskFlag]:
     flags: list[RiskFlag] = []
 
-    def mismatch(message: str, *names: str, severity_: str | None = None, **extra: object) -> None:
-        flags.append(RiskFlag(code=CODE, severity=severity_ or severity(doc, *names), message=message,  # type: ignore[arg-type]
+    def mismatch(message: str, *names: str, at_most: str | None = None, **extra: object) -> None:
+        """``at_most``: a severity the evidence caps the flag at (yellow for a line the scan may have lost)."""
+        flags.append(RiskFlag(code=CODE, severity=at_most or severity(doc, *names), message=message,  # type: ignore[arg-type]
                               evidence=evidence(doc, *names, **extra)))
 
     excl, tax, total = (dec(doc.value(n)) for n in ("amount_excl_tax", "tax_amount", "total_amount"))
@@ -89,12 +90,12 @@ def _invoice(doc: Document) -> list[RiskFlag]:
             s = sum(amounts, Decimal(0))  # type: ignore[arg-type]
             if abs(s - excl) >= CENT_HALF:
                 mismatch(f"the {len(items)} line amounts add up to {fmt(s)}, but the amount total says {fmt(excl)}"
-                         + missed, "amount_excl_tax", "items", severity_=level)
+                         + missed, "amount_excl_tax", "items", at_most=level)
         if tax is not None and all(t is not None for t in taxes):
             s = sum(taxes, Decimal(0))  # type: ignore[arg-type]
             if abs(s - tax) >= CENT_HALF:
                 mismatch(f"the {len(items)} line taxes add up to {fmt(s)}, but the tax total says {fmt(tax)}" + missed,
-                         "tax_amount", "items", severity_=level)
+                         "tax_amount", "items", at_most=level)
         for i, it in enumerate(items, 1):
             q, p, a = dec(it.get("quantity")), dec(it.get("unit_price")), dec(it.get("amount"))
             if q is None or p is None or a is None:

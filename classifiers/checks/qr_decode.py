@@ -104,7 +104,8 @@ def read_image(img: np.ndarray, *, search: bool = True,
                accept: Callable[[str], bool] = bool) -> list[Code]:
     """The QR codes on a page image (boxes in its pixels). Stops at the first step that reads a
     code ``accept`` takes; ``search`` also looks for an unseen code in the top-left region."""
-    hits = _zxing(_gray(img), errors=True)
+    gray = _gray(img)
+    hits = _zxing(gray, errors=True)
     found = [(r.text, _box(r)) for r in hits if r.valid]
     if any(accept(t) for t, _ in found):
         return found
@@ -120,7 +121,7 @@ def read_image(img: np.ndarray, *, search: bool = True,
         region = (0, 0, w * SEARCH[0], h * SEARCH[1])
         found += _ladder(img, region, TARGET_PX / (w * CODE_SHARE), binarise=False)
         if not any(accept(t) for t, _ in found):
-            found += qr_cut.read_cut(_gray(img)[: int(region[3]), : int(region[2])])
+            found += qr_cut.read_cut(gray[: int(region[3]), : int(region[2])])
     return found
 
 

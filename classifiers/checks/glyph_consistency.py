@@ -47,6 +47,8 @@ CORE_TOL = 0.1  # reference glyphs agree on height, top and bottom within this f
 MAX_SLOPE = 0.1  # the reference line may lean up to ~6 degrees
 RED_DEV = 0.4
 YELLOW_DEV = 0.3
+DIGIT_DEV = 0.16  # one digit off the rest of its number (yellow only; see ``odd_digit``) ...
+DIGIT_PX = 3  # ... by at least this many pixels: a clean digit sits up to 2 px off (one at each edge)
 UNIFORM = 0.14  # words whose glyph heights, tops and bottoms spread less (x the height) are not searched
 NOT_NUMBER = frozenset("*+<>=%")  # the cipher block of a VAT invoice is not a number
 UNIT = re.compile(r"[a-z]{2,}$")  # 10-30mm: a measure, its unit in lower case
@@ -328,6 +330,24 @@ def end_run(glyphs: list[Glyph], page_height: float, digit_ends: tuple[bool, boo
     return None
 
 
+def odd_digit(glyphs: list[Glyph], printed: list[str]) -> OddRun | None:
+    """The one glyph that deviates most from the number's other glyphs, where glyphs and printed
+    characters pair one to one and it stands for a digit (a currency sign or a letter has its own
+    size): a digit pasted from another number in another size (``image_copy``: a piece of a smaller
+    amount over one digit of a total). ``odd_run`` needs two glyphs of the edit."""
+    if len(glyphs) != len(printed):
+        return None
+    best: OddRun | None = None
+    for i, ch in enumerate(printed):
+        ref = _reference(glyphs[:i] + glyphs[i + 1:]) if ch.isdigit() else None
+        if ref is None:
+            continue
+        dev = _deviation(glyphs[i], ref)
+        if dev * ref[0] >= DIGIT_PX and (best is None or dev > best.deviation):
+            best = _odd(glyphs, i, i + 1, dev, ref)
+    return best
+
+
 def _numeric_piece(text: str) -> bool:
     return any(ch.isdigit() for ch in text) or (bool(text) and all(ch in JOINERS for ch in text))
 
@@ -393,6 +413,10 @@ def doubtful(glyphs: list[Glyph], text: str) -> bool:
                         for a, b in pairwise(glyphs))
 
 
+def _characters(n: int) -> str:
+    return "1 character is" if n == 1 else f"{n} characters are"
+
+
 @dataclass(frozen=True)
 class Judged:
     """A number's most deviant run, whether its cut is ``doubtful``, and the factor on the thresholds."""
@@ -407,16 +431,21 @@ class Judged:
         """The run's deviation in units of the thresholds (over ``scale``)."""
         return self.run.deviation / self.scale
 
+    @property
+    def capped(self) -> bool:
+        """Yellow at most: a doubtful cut, or one odd digit (``odd_digit``)."""
+        return self.doubt or self.run.end - self.run.start == 1
+
 
 def page_runs(gray: np.ndarray, words: list[Word], k: float, cuts: WordCuts | None = None) -> list[Judged]:
     """The most deviant run of every number judged on the page. A number whose strokes come apart
     into more than ``FRAGMENTED`` ink blobs per character has glyphs of any height: on a page where
     most numbers do (bi-level, heavy noise) its thresholds rise by ``FRAGMENTED_SCALE``; on a page
     where few do, its cut is doubtful. A whole number is judged at the plain thresholds on any page."""
-    cuts: list[tuple[Word, list[Glyph], bool, bool, tuple[bool, bool]]] = []
+    cut = cuts or WordCuts(gray)
+    judgeable: list[tuple[Word, list[Glyph], bool, bool, list[str]]] = []
     fragments: list[float] = []
     heights: list[int] = []
-    cut = cuts or WordCuts(gray)
     for w in numbers(words):
         glyphs, blobs = cut(to_pixels(w.bbox, k))
         chars = sum(ch not in SEPARATORS for ch in w.text)
@@ -428,17 +457,21 @@ def page_runs(gray: np.ndarray, words: list[Word], k: float, cuts: WordCuts | No
         printed = [ch for ch in w.text if ch not in SEPARATORS][len(glyphs) - len(kept):]  # less a cut label
         glyphs = kept
         heights += [g.height for g in glyphs]
-        ends = (printed[0].isdigit(), printed[-1].isdigit()) if printed else (False, False)
         if len(glyphs) >= MIN_RUN + 2 and not _uniform(glyphs):
-            cuts.append((w, glyphs, doubtful(glyphs, w.text), blobs > FRAGMENTED * chars, ends))
+            judgeable.append((w, glyphs, doubtful(glyphs, w.text), blobs > FRAGMENTED * chars, printed))
     shattered_page = bool(fragments) and _median(fragments) > FRAGMENTED
     page_height = _median(heights) if heights else 0.0
     judged = []
-    for w, glyphs, doubt, shattered, ends in cuts:
-        found = [r for r in (odd_run(glyphs), end_run(glyphs, page_height, ends)) if r is not None]
-        if found:
-            judged.append(Judged(max(found, key=lambda r: r.deviation), w, doubt or (shattered and not shattered_page),
-                                 FRAGMENTED_SCALE if shattered and shattered_page else 1.0))
+    for w, glyphs, doubt, shattered, printed in judgeable:
+        ends = (printed[0].isdigit(), printed[-1].isdigit()) if printed else (False, False)
+        found = [Judged(r, w, doubt or (shattered and not shattered_page),
+                        FRAGMENTED_SCALE if shattered and shattered_page else 1.0)
+                 for r in (odd_run(glyphs), end_run(glyphs, page_height, ends)) if r is not None]
+        digit = odd_digit(glyphs, printed) if not doubt and not shattered else None
+        if digit is not None:  # a clean cut only: one glyph of a shattered or doubtful one says nothing
+            found.append(Judged(digit, w, False, DIGIT_DEV / YELLOW_DEV))
+        if found:  # a run that may be red before an odd digit
+            judged.append(max(found, key=lambda j: (j.level >= YELLOW_DEV and not j.capped, j.level)))
     return judged
 
 
@@ -448,7 +481,7 @@ def glyph_flags(gray: np.ndarray, words: list[Word], page: int, k: float,
     ``RED_DEV`` (yellow where the cut is ``doubtful``), yellow from ``YELLOW_DEV``; evidence: the
     run's box in points, every run found."""
     found = sorted((j for j in page_runs(gray, words, k, cuts) if j.level >= YELLOW_DEV),
-                   key=lambda j: (j.doubt, -j.level))  # a sure cut first
+                   key=lambda j: (j.capped, -j.level))  # a sure run first
 
     if not found:
         return []
@@ -457,12 +490,12 @@ def glyph_flags(gray: np.ndarray, words: list[Word], page: int, k: float,
         return [round(b[0] / k, 1), round(b[1] / k, 1), round(b[2] / k, 1), round(b[3] / k, 1)]
 
     run, w, doubt = found[0].run, found[0].word, found[0].doubt
-    red = found[0].level >= RED_DEV and not doubt
+    red = found[0].level >= RED_DEV and not found[0].capped
     if red and overlaid(gray, run):  # a seal's ring or a stain through the digits makes them taller
         red, doubt = False, True
     return [RiskFlag(
         code="IMAGE_TAMPERING", severity="red" if red else "yellow",
-        message=f"page {page}: in {w.text!r}, {run.end - run.start} characters are printed in another size or on "
+        message=f"page {page}: in {w.text!r}, {_characters(run.end - run.start)} printed in another size or on "
                 f"another baseline than the rest of the number (height x{run.height_ratio:.2f}, baseline "
                 f"{run.shift:+.2f} of the digit height): they may have been pasted or redrawn",
         evidence={"page": page, "bbox": pts(run.box), "cue": "glyph", "word": w.text,

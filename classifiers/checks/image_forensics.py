@@ -1,13 +1,14 @@
 """IMAGE_TAMPERING: local edits on a scanned or photographed page.
 
-Six cues on OCR'd pages, all limited to the text (OCR word boxes) where an edit changes what
+Seven cues on OCR'd pages, all limited to the text (OCR word boxes) where an edit changes what
 a page says; glyph consistency and the two noise cues on the grey page image as OCR read it
-(``doc.images``), the three copy cues on the pixels as the file stores them:
+(``doc.images``), the three copy cues on the pixels as the file stores them, the gap cue on the
+words OCR read:
 
 * **Glyph consistency** (``glyph_consistency``): the digits of one printed number share font,
   size and baseline; a run of them drawn over an amount, a date or an id in another size or
   on another baseline is flagged red (yellow for a smaller misfit, or a doubtful cut of the
-  glyphs). Evidence: the run's box.
+  glyphs; yellow for a single digit pasted from a number in another size). Evidence: the run's box.
 * **Noise inconsistency.** A scanner leaves sensor noise and JPEG residue everywhere on the
   paper. Digits erased with a flat fill and redrawn by software carry almost none. The
   page is cut into 16-px blocks; in each, the mean absolute high-pass residual
@@ -41,6 +42,8 @@ a page says; glyph consistency and the two noise cues on the grey page image as 
   noise to go by, a piece of a number that repeats another place pixel for pixel and ends on
   straight cut lines through the strokes, where natural repeats of a glyph end in the gaps
   between glyphs (red; yellow for a shallower cut).
+* **Gap** (``number_gaps``): an amount OCR read with a digit missing from its thousands groups
+  (``1,387,,34.86``): a digit cut out or covered (yellow).
 
 Evidence: the suspicious box in points (and the copy source for copy-move).
 """
@@ -55,6 +58,7 @@ from classifiers.checks.bilevel_copy import bilevel_flags
 from classifiers.checks.copy_move import copy_flags
 from classifiers.checks.erased_paper import erased_flags
 from classifiers.checks.glyph_consistency import WordCuts, glyph_flags, numbers
+from classifiers.checks.number_gaps import gap_flags
 from classifiers.checks.page_pixels import StoredPage, identity, stored_page
 from classifiers.checks.shift_repeat import shift_flags
 from pipeline.types import Document, Page, RiskFlag, Word
@@ -173,7 +177,8 @@ def check_page(img: np.ndarray, page: Page, stored: StoredPage | None = None,
     return (noise_flags(gray, text, page.number, k, near) + copy_flags(stored, page.words, page.number, k)
             + shift_flags(stored, page.words, page.number, k) + bilevel_flags(stored, page.words, page.number, k)
             + glyph_flags(gray, glued(page.words, apart), page.number, k, cuts)
-            + (erased_flags(gray, page.words, page.number, k, cuts) if stored.levels > 2 else []))
+            + (erased_flags(gray, page.words, page.number, k, cuts) if stored.levels > 2 else [])
+            + gap_flags(page.words, page.number))
 
 
 def check(doc: Document) -> list[RiskFlag]:

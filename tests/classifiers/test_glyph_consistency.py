@@ -53,6 +53,32 @@ def test_odd_run_finds_taller_digits_and_spares_a_uniform_number() -> None:
     assert gc.odd_run(one_odd).deviation < 0.05  # type: ignore[union-attr]
 
 
+def test_odd_digit_finds_one_pasted_digit_of_another_size_but_not_a_sign_or_a_pixel() -> None:
+    # ¥854933.84 with its 9 pasted over from a smaller amount: 3 px shorter, sitting 4 px high
+    # (4141 inv_0002: what the two-glyph runs could not see)
+    row = _row([26, 18, 18, 18, 15, 18, 18, 18, 18], [100, 100, 100, 100, 96, 100, 100, 100, 100])
+    printed = list("¥85493384")
+    assert gc.odd_run(row).deviation < gc.YELLOW_DEV  # type: ignore[union-attr]
+    odd = gc.odd_digit(row, printed)
+    assert odd is not None and (odd.start, odd.end) == (4, 5) and odd.deviation >= gc.DIGIT_DEV
+    assert odd.height_ratio < 0.9 and odd.shift < -0.15
+    # the taller ¥ is not a digit; a digit 2 px off is a scan's edge (clean digits reach 2 px)
+    assert gc.odd_digit(_row([26] + [18] * 8, [100] * 9), printed) is None
+    assert gc.odd_digit(_row([26, 18, 18, 18, 16, 18, 18, 18, 18], [100] * 9), printed) is None
+    # glyphs and characters must pair one to one: else which glyph is which digit is unknown
+    assert gc.odd_digit(row, printed[1:]) is None
+
+
+def test_one_odd_digit_is_a_yellow_flag_a_run_stays_red() -> None:
+    odd = gc.odd_digit(_row([18, 18, 18, 14, 18, 18], [100, 100, 100, 96, 100, 100]), list("123456"))
+    assert odd is not None
+    word = Word(text="123456", bbox=(0, 0, 10, 10), source="ocr")
+    judged = gc.Judged(odd, word, False, gc.DIGIT_DEV / gc.YELLOW_DEV)
+    assert judged.capped and judged.level >= gc.YELLOW_DEV
+    run = gc.odd_run(_row([20, 20, 28, 28, 29, 20, 20], [100, 100, 106, 105, 106, 100, 100]))
+    assert run is not None and not gc.Judged(run, word, False, 1.0).capped
+
+
 def test_half_a_number_taller_than_the_other_half_is_searched() -> None:
     # 4 of 8 digits redrawn 0.29 taller: each half is within 0.14 of the median, yet the halves differ
     # by twice that (the median-based shortcut skipped such a number)
@@ -208,6 +234,17 @@ def test_synthetic_redrawn_digits_are_flagged_over_the_edit(index: int, first: i
     # the box is on the redrawn digits, not on the untouched rest of the number
     assert overlaps(ev["bbox"], drawn)
     assert abs(ev["bbox"][0] - drawn[0]) <= 4 and ev["bbox"][2] <= drawn[2] + 4
+
+
+def test_synthetic_one_digit_redrawn_higher_is_a_yellow_flag_over_it() -> None:
+    img, words = _synthetic_page()
+    bad, new_word, drawn = _redraw(img, words[0], 4, 1, 0.8, -4)  # ¥1867432.15: its 7 in another font, 4 px higher
+    flags = image_forensics.check_page(np.asarray(bad), _page([new_word, *words[1:]], bad))
+    glyph = _glyph(flags)
+    assert len(glyph) == 1 and glyph[0].severity == "yellow" and "1 character is" in glyph[0].message
+    ev = glyph[0].evidence
+    assert ev["word"] == new_word.text and ev["deviation"] >= gc.DIGIT_DEV and ev["baseline_shift"] < -0.15
+    assert overlaps(ev["bbox"], drawn) and ev["bbox"][2] - ev["bbox"][0] < 2 * (drawn[2] - drawn[0])
 
 
 def test_ink_past_the_digits_band_lighter_than_the_digits_is_an_overlay_not_an_edit() -> None:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import multiprocessing
 import os
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
@@ -45,6 +46,8 @@ def run_batch(files: list[Path], settings: Settings, jobs: int = 1,
             yield f, _work((str(f), settings))
         return
     os.environ.setdefault("OMP_NUM_THREADS", "1")
-    with ProcessPoolExecutor(max_workers=jobs) as pool:
+    # workers start from a fresh server process, not forked from this one: a fork copies the OCR
+    # runtime's thread pools mid-lock once this process has read a page, and the workers hang
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("forkserver")) as pool:
         for f, docs in zip(files, pool.map(_work, [(str(f), settings) for f in files])):
             yield f, docs

@@ -549,12 +549,18 @@ def _join(cols: list[_Col]) -> _Col | None:
 
 
 def _place(chunks: list[tuple[float, float, list[Word]]], cols: list[_Col], r: int) -> list[_Col] | None:
-    """Row ``r``'s chunks put into the columns (grown, joined or added); None when a chunk spans columns
-    that share a row: the run of table rows ends there."""
+    """Row ``r``'s chunks put into the columns (grown, joined or added); a chunk spanning columns that
+    share a row goes in word by word (a wide unit price close after its quantity: 362 7242.52212389);
+    None when one word does: the run of table rows ends there."""
     cols = [_Col(c.x0, c.x1, {k: list(ws) for k, ws in c.rows.items()}) for c in cols]
-    for x0, x1, ws in chunks:
+    pending = list(chunks)
+    while pending:
+        x0, x1, ws = pending.pop(0)
         over = [c for c in cols if min(x1, c.x1) > max(x0, c.x0)]
         target = _join(over) if len(over) > 1 else over[0] if over else _Col(x0, x1)
+        if target is None and len(ws) > 1:
+            pending[:0] = [(w.bbox[0], w.bbox[2], [w]) for w in ws]
+            continue
         if target is None:
             return None
         cols = [c for c in cols if all(c is not o for o in over)] + [target]

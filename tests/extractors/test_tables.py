@@ -169,6 +169,25 @@ def test_borderless_table_from_column_alignment() -> None:
     assert len(rows) == 4  # the prose above and below is not part of it
 
 
+def test_a_long_unit_price_close_after_its_quantity_stays_in_its_column() -> None:
+    """An e-invoice prints unit prices to many decimals: the price reaches left to within a line height
+    of the quantity, the two words read as one chunk spanning two columns, and the table ended at that
+    row (seed 4141 inv_0016: its third item lost, a clean invoice's lines short of the total)."""
+    head = [("Item", 80, "centre"), ("Qty", 230, "centre"), ("Price", 330, "centre"), ("Amount", 450, "centre")]
+    body = [[("Cement", 50, "left"), ("12", 270, "right"), ("441.80", 390, "right"), ("5301.60", 490, "right")],
+            [("Laptop", 50, "left"), ("362", 270, "right"), ("7242.52212389380531", 390, "right"),
+             ("2621793.01", 490, "right")],
+            [("Paint", 50, "left"), ("104", 270, "right"), ("205.84", 390, "right"), ("21407.36", 490, "right")]]
+    words = _words([head, *body])
+    from extractors.layout import group_lines
+
+    tables = aligned_tables(group_lines(words))
+    assert len(tables) == 1
+    rows = _rows(tables[0])
+    assert rows[2] == ["Laptop", "362", "7242.52212389380531", "2621793.01"]
+    assert rows[3] == ["Paint", "104", "205.84", "21407.36"] and len(rows) == 4
+
+
 def test_two_aligned_lines_are_not_a_table() -> None:
     words = _words([[("a", 50, "left"), ("b", 200, "left"), ("c", 350, "left")]] * 2)
     from extractors.layout import group_lines

@@ -20,7 +20,9 @@ from extractors.normalize.text import canonical_name, strip_inner_spaces
 from pipeline.types import Document
 
 # 发 optional: a title letter-spaced close to the label may take it (普通发 | 票票号码, seed 8686 inv_0023 p. 3)
-NUMBER_LABEL = re.compile(r"(?:发\s*)?票\s*号\s*码|(?<![A-Za-z])N[oO0](?![A-Za-z])\.?|№")
+# 发票号码, or 发票号 and one misread character before its colon (seed 4141 inv_0056: 发票号的：, the number lost)
+NUMBER_LABEL = re.compile(r"(?:发\s*)?票\s*号\s*码|发\s*票\s*号\s*[\u4e00-\u9fff]?(?=\s*[:：])"
+                          r"|(?<![A-Za-z])N[oO0](?![A-Za-z])\.?|№")
 # 20 digits (全电), or 8 — also when OCR glues the 10/12-digit code right after it
 NUMBER_VALUE = re.compile(r"(?<!\d)(\d{20}(?!\d)|\d{8}(?!\d)|\d{8}(?=\d{10}(?:\d{2})?(?!\d)))")
 # 名称 (not 货物名称, 服务名称, 项目名称, 商品名称, 工程名称: with the seller's line unread a remark's 工程名称 gave its

@@ -232,3 +232,14 @@ def test_capitals_with_one_digit_misread_are_mended_only_when_the_figures_agree(
     assert doc.fields["total_amount_in_words"].raw_text == "伍万捌仟叁佰柒拾捌圆台角伍分"  # what the page showed
     doc = read("¥58379.15")
     assert doc.value("total_amount") == "58379.15" and doc.value("total_amount_in_words") == "伍万捌仟叁佰柒拾捌圆"
+
+
+def test_invoice_number_label_with_its_last_character_misread():
+    # seed 4141 inv_0056: 码 read as 的, the printed number lost and the QR's filled in for it, so a
+    # printed number edited away from the QR's went unseen
+    words = [_w("发票号的", 420, 20), _w("：", 460, 20), _w("22328175454640753096", 470, 20, 100)]
+    assert _invoice(words).value("invoice_number") == "22328175454640753096"
+    words = [_w("发票号码", 420, 20), _w("：", 460, 20), _w("22328175454640753096", 470, 20, 100)]
+    assert _invoice(words).value("invoice_number") == "22328175454640753096"
+    # a 号 in running text before a colon, with no 发票 before it, is no label
+    assert _invoice([_w("账号：", 420, 20), _w("22328175454640753096", 470, 20, 100)]).value("invoice_number") is None

@@ -136,6 +136,11 @@ def test_numbers_of_a_page() -> None:
     assert pd.token_similarity(["08675309", "2024-3-5"], ["08676309", "2024-3-5"]) == 1.0  # one OCR slip
     assert pd.token_similarity(["08675309", "2024-3-5"], ["11112222", "2023-7-19"]) == 0.0
     assert pd.token_similarity(["08675309", "2024-3-5"], ["11112222", "2024-4-5"]) == 1 / 3  # a month on: a slip
+    # a label's digit or a tax id's last characters glued on or lost (seed 2727 inv_0006 re-scanned)
+    glued = ["16:22333579265147582766", "91310115517G0L03X4"]
+    assert pd.token_similarity(glued, ["6:22333579265147582766", "91310115517G0L03"]) == 1.0
+    assert pd.token_similarity(["1234567"], ["91234567"]) == 0.0  # too short to tell a glued digit from another number
+    assert pd.token_similarity(["22333579265147582766"], ["2233357926514758276612345"]) == 0.0  # five more: another
 
 
 def test_pages_without_numbers_count_only_together() -> None:

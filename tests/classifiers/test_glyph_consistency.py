@@ -67,6 +67,13 @@ def test_odd_digit_finds_one_pasted_digit_of_another_size_but_not_a_sign_or_a_pi
     assert gc.odd_digit(_row([26, 18, 18, 18, 16, 18, 18, 18, 18], [100] * 9), printed) is None
     # glyphs and characters must pair one to one: else which glyph is which digit is unknown
     assert gc.odd_digit(row, printed[1:]) is None
+    # ... unless the number is an amount and the glyph is shorter than the rest: a pasted piece that
+    # brought a neighbour's edge along (4141 inv_0017: 8 glyphs for 10 characters)
+    pieces = [*row[:4], gc.Glyph(x0=76, y0=82, x1=79, y1=100, stroke=3.0), *row[4:]]  # an edge, full height
+    odd = gc.odd_digit(pieces, printed, amount=True)
+    assert odd is not None and odd.start == 5 and odd.height_ratio < 0.9
+    taller = _row([26, 18, 18, 18, 23, 18, 18, 18], [100, 100, 100, 100, 103, 100, 100, 100])  # two digits touching
+    assert gc.odd_digit(taller, printed, amount=True) is None
 
 
 def test_one_odd_digit_is_a_yellow_flag_a_run_stays_red() -> None:

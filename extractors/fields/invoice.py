@@ -194,9 +194,10 @@ def _totals_row(index: list[LineIndex]) -> tuple[LineIndex, list[re.Match[str]]]
 
 
 def _totals(doc: Document, index: list[LineIndex]) -> None:
-    words = find_first(index, re.compile(r"[(（]\s*大\s*写\s*[)）]|价\s*税\s*合\s*计"), P.CAPITALS, max_skip=8)
+    # (大写) and (小写) with or without their brackets: OCR loses them on a noisy scan (seed 4141 inv_0008)
+    words = find_first(index, re.compile(r"[(（]?\s*大\s*写\s*[)）]?|价\s*税\s*合\s*计"), P.CAPITALS, max_skip=8)
     put(doc, "total_amount_in_words", words, lambda t: t if words_to_amount(t) is not None else None)
-    total = find_first(index, re.compile(r"[(（]\s*小\s*写\s*[)）]"), P.MONEY, max_skip=4)
+    total = find_first(index, re.compile(r"[(（]?\s*小\s*写\s*[)）]?"), P.MONEY, max_skip=4)
     put(doc, "total_amount", total, money)
     row = _totals_row(index)
     if row is not None:

@@ -243,3 +243,12 @@ def test_invoice_number_label_with_its_last_character_misread():
     assert _invoice(words).value("invoice_number") == "22328175454640753096"
     # a 号 in running text before a colon, with no 发票 before it, is no label
     assert _invoice([_w("账号：", 420, 20), _w("22328175454640753096", 470, 20, 100)]).value("invoice_number") is None
+
+
+def test_totals_with_the_brackets_around_their_labels_lost():
+    # seed 4141 inv_0008, a noisy BMP turned 270°: 价税合计（大写）…（小写） read as 大写 … 小写, the total lost
+    words = [_w("大写", 105, 254), _w("X", 176, 254), _w("肆拾肆万陆仟壹佰陆拾柒圆柒角贰分", 194, 254),
+             _w("小写", 470, 254), _w("¥446167.72", 502, 254)]
+    doc = _invoice(words)
+    assert doc.value("total_amount") == "446167.72"
+    assert doc.value("total_amount_in_words") == "肆拾肆万陆仟壹佰陆拾柒圆柒角贰分"

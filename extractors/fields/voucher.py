@@ -39,6 +39,13 @@ def _words(text: str) -> str | None:
     return text if words_to_amount(text) is not None else None
 
 
+def _name(text: str) -> str | None:
+    """A party's name holds letters (CJK or Latin); a bare number is the account on the line below,
+    taken when the name was lost (seed 7171 vou_0014: the payee's name whited out, its account read
+    as the name, and no LOW_CONFIDENCE)."""
+    return canonical_name(text) if re.search(r"[^\W\d_]", text) else None
+
+
 def _money(text: str) -> str | None:
     value = parse_money(text)
     return format_money(value) if value is not None else None
@@ -49,7 +56,7 @@ def extract(doc: Document, index: list[LineIndex]) -> None:
     put(doc, "payment_date", find_first(index, DATE_LABEL, P.DATE, max_skip=10), parse_date)
     marks = anchors(index, ROLES)
     for label, key, value, norm in (
-        (NAME, "name", None, canonical_name),
+        (NAME, "name", None, _name),
         (ACCOUNT, "account", P.ACCOUNT, normalize_code),
         (BANK, "bank", None, lambda t: strip_inner_spaces(t) if BANK_NAME.search(t) else None),
     ):

@@ -252,3 +252,17 @@ def test_totals_with_the_brackets_around_their_labels_lost():
     doc = _invoice(words)
     assert doc.value("total_amount") == "446167.72"
     assert doc.value("total_amount_in_words") == "肆拾肆万陆仟壹佰陆拾柒圆柒角贰分"
+
+
+def test_a_payee_name_whited_out_is_missing_not_the_account_below_it():
+    # seed 7171 vou_0014: 收款方户名 (read 收技方户名) with nothing after it; the account on the next line was
+    # taken for the name
+    words = [_w("付共人户名", 30, 80), _w("西安东方信息技术有限公司", 90, 80), _w("收技方户名", 330, 80),
+             _w("付款人账号", 30, 101), _w("3687321822564130621", 90, 101), _w("收款账号", 330, 101),
+             _w("8177121404869522", 380, 101)]
+    doc = Document(id="d", sha256="0", source="t", pages=[Page(number=1, width=595, height=842, words=words)])
+    doc.pages[0].lines = group_lines(words)
+    voucher.extract(doc, page_index(doc.pages))
+    assert doc.value("payer_name") == "西安东方信息技术有限公司"
+    assert doc.value("payee_account") == "8177121404869522"
+    assert doc.value("payee_name") is None

@@ -21,7 +21,8 @@ both thresholds rise by ``FRAGMENTED_SCALE`` for it; on a page where few do, its
 a whole number is judged at the plain thresholds on any page. Real documents (10 invoice photos
 and scans, 30 bank receipts) raise no flag once two numbers of two sizes read as one word (``MAX_RUN``) and digits under
 ``MIN_HEIGHT`` are left alone. One-digit patches copied from another amount (``image_copy``)
-mostly stay under the thresholds (1 of 30 reaches 0.3): a cut glyph or two is not a run. Stroke
+mostly stay under the thresholds (1 of 30 reaches 0.3): a cut glyph or two is not a run. A single
+digit is judged apart (``odd_digit``, yellow only): 3 px and ``DIGIT_DEV`` off the rest. Stroke
 width (mean distance to the paper x 4) is reported in the evidence but not judged: on clean
 scans it varies by up to 21 % between digits of one number.
 """
@@ -50,7 +51,7 @@ YELLOW_DEV = 0.3
 # One digit off the rest of its number (yellow only; see ``odd_digit``) by DIGIT_DEV of the height and
 # DIGIT_PX pixels. Session 19, digits paired one to one with their characters in cuts neither doubtful
 # nor shattered: on 280 clean scans of five generated sets none sits 3 px off (2 px: up to 0.14), on the
-# real images one (0.06 of a 54-px digit); the copies the cue finds sit 0.16-0.24 off.
+# real images one (0.06 of a 54-px digit); the copies the cue finds sit 0.158-0.24 off.
 DIGIT_DEV = 0.15
 DIGIT_PX = 3
 UNIFORM = 0.14  # words whose glyph heights, tops and bottoms spread less (x the height) are not searched
@@ -342,8 +343,8 @@ def odd_digit(glyphs: list[Glyph], printed: list[str], amount: bool = False) -> 
     any glyph that stands for a digit (a currency sign or a letter has its own size). Where they do
     not (the pasted piece brought the edges of its neighbours along, or touches the digit beside it),
     only on an ``amount`` and only a glyph *shorter* than the rest past the leading sign: digits that
-    touch, or a seal's stroke through them, make glyphs taller, never shorter (session 19, four
-    generated sets: no such glyph on 220 clean scans; 2 of the 8 copies the paired rule missed)."""
+    touch, or a seal's stroke through them, make glyphs taller, never shorter (session 19, five
+    generated sets: no such glyph on 280 clean scans; 2 of the 8 copies the paired rule missed)."""
     paired = len(glyphs) == len(printed)
     if not paired and not amount:
         return None
@@ -424,8 +425,8 @@ def doubtful(glyphs: list[Glyph], text: str) -> bool:
                         for a, b in pairwise(glyphs))
 
 
-def _characters(n: int) -> str:
-    return "1 character is" if n == 1 else f"{n} characters are"
+def _characters(n: int) -> tuple[str, str]:
+    return ("1 character is", "it") if n == 1 else (f"{n} characters are", "they")
 
 
 @dataclass(frozen=True)
@@ -436,6 +437,7 @@ class Judged:
     word: Word
     doubt: bool
     scale: float
+    digit: bool = False  # one odd digit (``odd_digit``), not a run
 
     @property
     def level(self) -> float:
@@ -444,8 +446,8 @@ class Judged:
 
     @property
     def capped(self) -> bool:
-        """Yellow at most: a doubtful cut, or one odd digit (``odd_digit``)."""
-        return self.doubt or self.run.end - self.run.start == 1
+        """Yellow at most: a doubtful cut, or one odd digit."""
+        return self.doubt or self.digit
 
 
 def page_runs(gray: np.ndarray, words: list[Word], k: float, cuts: WordCuts | None = None) -> list[Judged]:
@@ -480,7 +482,7 @@ def page_runs(gray: np.ndarray, words: list[Word], k: float, cuts: WordCuts | No
                  for r in (odd_run(glyphs), end_run(glyphs, page_height, ends)) if r is not None]
         digit = odd_digit(glyphs, printed, bool(AMOUNT.search(w.text))) if not doubt and not shattered else None
         if digit is not None:  # a clean cut only: one glyph of a shattered or doubtful one says nothing
-            found.append(Judged(digit, w, False, DIGIT_DEV / YELLOW_DEV))
+            found.append(Judged(digit, w, False, DIGIT_DEV / YELLOW_DEV, digit=True))
         if found:  # a run that may be red before an odd digit
             judged.append(max(found, key=lambda j: (j.level >= YELLOW_DEV and not j.capped, j.level)))
     return judged
@@ -489,8 +491,8 @@ def page_runs(gray: np.ndarray, words: list[Word], k: float, cuts: WordCuts | No
 def glyph_flags(gray: np.ndarray, words: list[Word], page: int, k: float,
                 cuts: WordCuts | None = None) -> list[RiskFlag]:
     """One flag per page whose numbers hold a run of glyphs of another size or baseline: red from
-    ``RED_DEV`` (yellow where the cut is ``doubtful``), yellow from ``YELLOW_DEV``; evidence: the
-    run's box in points, every run found."""
+    ``RED_DEV`` (yellow where the cut is ``doubtful`` or the run is one odd digit), yellow from
+    ``YELLOW_DEV``; evidence: the run's box in points, every run found."""
     found = sorted((j for j in page_runs(gray, words, k, cuts) if j.level >= YELLOW_DEV),
                    key=lambda j: (j.capped, -j.level))  # a sure run first
 
@@ -501,14 +503,15 @@ def glyph_flags(gray: np.ndarray, words: list[Word], page: int, k: float,
         return [round(b[0] / k, 1), round(b[1] / k, 1), round(b[2] / k, 1), round(b[3] / k, 1)]
 
     run, w, doubt = found[0].run, found[0].word, found[0].doubt
+    what, pronoun = _characters(run.end - run.start)
     red = found[0].level >= RED_DEV and not found[0].capped
     if red and overlaid(gray, run):  # a seal's ring or a stain through the digits makes them taller
         red, doubt = False, True
     return [RiskFlag(
         code="IMAGE_TAMPERING", severity="red" if red else "yellow",
-        message=f"page {page}: in {w.text!r}, {_characters(run.end - run.start)} printed in another size or on "
+        message=f"page {page}: in {w.text!r}, {what} printed in another size or on "
                 f"another baseline than the rest of the number (height x{run.height_ratio:.2f}, baseline "
-                f"{run.shift:+.2f} of the digit height): they may have been pasted or redrawn",
+                f"{run.shift:+.2f} of the digit height): {pronoun} may have been pasted or redrawn",
         evidence={"page": page, "bbox": pts(run.box), "cue": "glyph", "word": w.text,
                   "word_bbox": [round(v, 1) for v in w.bbox], "deviation": round(run.deviation, 2),
                   "height_ratio": round(run.height_ratio, 2), "baseline_shift": round(run.shift, 2),

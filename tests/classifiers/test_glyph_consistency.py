@@ -80,7 +80,7 @@ def test_one_odd_digit_is_a_yellow_flag_a_run_stays_red() -> None:
     odd = gc.odd_digit(_row([18, 18, 18, 14, 18, 18], [100, 100, 100, 96, 100, 100]), list("123456"))
     assert odd is not None
     word = Word(text="123456", bbox=(0, 0, 10, 10), source="ocr")
-    judged = gc.Judged(odd, word, False, gc.DIGIT_DEV / gc.YELLOW_DEV)
+    judged = gc.Judged(odd, word, False, gc.DIGIT_DEV / gc.YELLOW_DEV, digit=True)
     assert judged.capped and judged.level >= gc.YELLOW_DEV
     run = gc.odd_run(_row([20, 20, 28, 28, 29, 20, 20], [100, 100, 106, 105, 106, 100, 100]))
     assert run is not None and not gc.Judged(run, word, False, 1.0).capped

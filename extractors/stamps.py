@@ -66,19 +66,10 @@ def mark_red_ocr_words(words: list[Word], image: np.ndarray, dpi: float) -> None
     from extractors.preprocess.color import red_mask, seal_mask, stamp_boxes
 
     scale = dpi / 72.0
-    h, w = image.shape[:2]
-    paper = np.percentile(image.reshape(-1, 3)[:: max(1, h * w // 20000)], 90, axis=0)
-    ink_px, red_px = _ink_and_seal_red_counts(image, paper)
-    for word in words:
-        x0, y0, x1, y1 = (round(v * scale) for v in word.bbox)
-        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
-        if x1 <= x0 or y1 <= y0:
-            continue
-        n = int(ink_px[y1, x1] - ink_px[y0, x1] - ink_px[y1, x0] + ink_px[y0, x0])
-        if n < 10:
-            continue
-        red = int(red_px[y1, x1] - red_px[y0, x1] - red_px[y1, x0] + red_px[y0, x0])
-        word.red = bool(red / n > RED_SHARE) and not DATE_PIECE.fullmatch(word.text.strip())
+    h = image.shape[0]
+    for word, share in zip(words, seal_red_shares(words, image, dpi)):
+        if share is not None:
+            word.red = share > RED_SHARE and not DATE_PIECE.fullmatch(word.text.strip())
     red_words = [wd for wd in words if wd.red]
     if not red_words:
         return
@@ -95,6 +86,22 @@ def mark_red_ocr_words(words: list[Word], image: np.ndarray, dpi: float) -> None
             if rings is None:
                 rings = [r for r in seal_rings(255 - seal_red, dpi) if r[1] >= HEADER_SHARE * h]
             word.in_seal = any(_inside(r, cx, cy) for r in rings)
+
+
+def seal_red_shares(words: list[Word], image: np.ndarray, dpi: float) -> list[float | None]:
+    """Per word, the share of its ink pixels in seal red (None: under 10 ink pixels, or off the page)."""
+    scale = dpi / 72.0
+    h, w = image.shape[:2]
+    paper = np.percentile(image.reshape(-1, 3)[:: max(1, h * w // 20000)], 90, axis=0)
+    ink_px, red_px = _ink_and_seal_red_counts(image, paper)
+    out: list[float | None] = []
+    for word in words:
+        x0, y0, x1, y1 = (round(v * scale) for v in word.bbox)
+        x0, y0, x1, y1 = max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+        n = int(ink_px[y1, x1] - ink_px[y0, x1] - ink_px[y1, x0] + ink_px[y0, x0]) if x1 > x0 and y1 > y0 else 0
+        red = int(red_px[y1, x1] - red_px[y0, x1] - red_px[y1, x0] + red_px[y0, x0]) if n else 0
+        out.append(red / n if n >= 10 else None)
+    return out
 
 
 def _ink_and_seal_red_counts(image: np.ndarray, paper: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

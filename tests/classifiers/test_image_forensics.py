@@ -396,3 +396,16 @@ def test_glyph_cue_leaves_out_an_invoice_number_glued_to_its_code():
              Word(text="1456.31", bbox=(10, 40, 60, 50), source="ocr")]
     assert [w.text for w in glued(words, ("00472703", "5100191160"))] == ["1456.31"]
     assert glued(words, ("00472703", "")) == words  # one value known: nothing is left out
+
+
+def test_numbers_a_seal_crosses_are_left_out_of_the_glyph_cue() -> None:
+    """A washed-out seal's id printed across black text: 0.21 of its ink seal red (seed 9393 inv_0031,
+    red on a clean page). A number with no red in it, or a grey page, keeps every word."""
+    img = np.full((200, 400, 3), 235, np.uint8)
+    img[40:60, 20:180] = (30, 30, 30)  # a black number's strokes
+    img[120:140, 20:180] = (30, 30, 30)  # black text ...
+    img[120:140, 100:180] = (40, 40, 220)  # ... with a seal's red lettering over half of it (BGR)
+    plain = Word(text="571789674", bbox=(10 / K, 35 / K, 190 / K, 65 / K), source="ocr")
+    crossed = Word(text="571789674", bbox=(10 / K, 115 / K, 190 / K, 145 / K), source="ocr")
+    assert image_forensics.unsealed([plain, crossed], img, DPI) == [plain]
+    assert image_forensics.unsealed([plain, crossed], img[:, :, 0], DPI) == [plain, crossed]

@@ -266,3 +266,14 @@ def test_a_payee_name_whited_out_is_missing_not_the_account_below_it():
     assert doc.value("payer_name") == "西安东方信息技术有限公司"
     assert doc.value("payee_account") == "8177121404869522"
     assert doc.value("payee_name") is None
+
+
+def test_an_e_invoice_number_whose_label_was_lost_is_read_by_its_place_and_year():
+    # seed 9393 inv_0054, a noisy BMP: every label in the header lost, the number alone on its line
+    words = [_w("24619402754076492925", 420, 20, 100), _w("电子发票（普通发票", 200, 30), _w("2024年04月22日", 430, 40)]
+    assert _invoice(words).value("invoice_number") == "24619402754076492925"
+    # not when the year prefix matches no date printed on the page, nor low on the page (an account number)
+    other_year = [_w("24619402754076492925", 420, 20, 100), _w("2023年04月22日", 430, 40)]
+    assert _invoice(other_year).value("invoice_number") is None
+    low = [_w("2023年04月22日", 430, 40), _w("23619402754076492925", 420, 400, 100)]
+    assert _invoice(low).value("invoice_number") is None

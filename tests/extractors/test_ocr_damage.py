@@ -277,3 +277,14 @@ def test_an_e_invoice_number_whose_label_was_lost_is_read_by_its_place_and_year(
     assert _invoice(other_year).value("invoice_number") is None
     low = [_w("2023年04月22日", 430, 40), _w("23619402754076492925", 420, 400, 100)]
     assert _invoice(low).value("invoice_number") is None
+
+
+def test_voucher_figures_after_the_words_with_no_label_of_their_own():
+    # seed 9393 vou_0053 (ICBC): 金额 (大写)肆万柒仟捌佰捌拾叁元壹角壹分 ¥47884.11 — the figures were not read,
+    # the amount was taken from the words, and an edited figure went unseen
+    words = [_w("金额", 30, 120), _w("(大写)肆万柒仟捌佰捌拾叁元壹角壹分", 60, 120), _w("¥47884.11", 330, 120)]
+    doc = Document(id="d", sha256="0", source="t", pages=[Page(number=1, width=595, height=842, words=words)])
+    doc.pages[0].lines = group_lines(words)
+    voucher.extract(doc, page_index(doc.pages))
+    assert doc.value("amount_in_words") == "肆万柒仟捌佰捌拾叁元壹角壹分"
+    assert doc.value("amount") == "47884.11"

@@ -342,9 +342,10 @@ def odd_digit(glyphs: list[Glyph], printed: list[str], amount: bool = False) -> 
     ``odd_run`` needs two glyphs of the edit). Where glyphs and printed characters pair one to one,
     any glyph that stands for a digit (a currency sign or a letter has its own size). Where they do
     not (the pasted piece brought the edges of its neighbours along, or touches the digit beside it),
-    only on an ``amount`` and only a glyph *shorter* than the rest past the leading sign: digits that
-    touch, or a seal's stroke through them, make glyphs taller, never shorter (session 19, five
-    generated sets: no such glyph on 280 clean scans; 2 of the 8 copies the paired rule missed)."""
+    only on an ``amount``, past its leading sign, and a glyph taller than the rest only from
+    ``YELLOW_DEV`` (a seal's stroke or the next line's ink can make a glyph taller, not shorter). Session
+    19, five generated sets: no such glyph on 280 clean scans nor the real images; 2 of the 8 copies the
+    paired rule missed, and a redrawn digit whose neighbour touched the table rule and was dropped."""
     paired = len(glyphs) == len(printed)
     if not paired and not amount:
         return None
@@ -352,9 +353,11 @@ def odd_digit(glyphs: list[Glyph], printed: list[str], amount: bool = False) -> 
     best: OddRun | None = None
     for i, g in enumerate(glyphs):
         ref = _reference(glyphs[:i] + glyphs[i + 1:]) if (printed[i].isdigit() if paired else i >= lead) else None
-        if ref is None or (not paired and g.height >= ref[0]):
+        if ref is None:
             continue
         dev = _deviation(g, ref)
+        if not paired and g.height >= ref[0] and dev < YELLOW_DEV:
+            continue
         if dev * ref[0] >= DIGIT_PX - 1e-6 and (best is None or dev > best.deviation):
             best = _odd(glyphs, i, i + 1, dev, ref)
     return best

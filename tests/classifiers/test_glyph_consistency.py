@@ -72,8 +72,12 @@ def test_odd_digit_finds_one_pasted_digit_of_another_size_but_not_a_sign_or_a_pi
     pieces = [*row[:4], gc.Glyph(x0=76, y0=82, x1=79, y1=100, stroke=3.0), *row[4:]]  # an edge, full height
     odd = gc.odd_digit(pieces, printed, amount=True)
     assert odd is not None and odd.start == 5 and odd.height_ratio < 0.9
-    taller = _row([26, 18, 18, 18, 23, 18, 18, 18], [100, 100, 100, 100, 103, 100, 100, 100])  # two digits touching
+    taller = _row([26, 18, 18, 18, 21, 18, 18, 18], [100, 100, 100, 100, 102, 100, 100, 100])  # a stroke through it
     assert gc.odd_digit(taller, printed, amount=True) is None
+    # a redrawn digit far taller than the rest (9393 inv_0056: its neighbour, touching the rule, was dropped)
+    redrawn = _row([26, 18, 18, 18, 32, 18, 18, 18], [100, 100, 100, 100, 110, 100, 100, 100])
+    odd = gc.odd_digit(redrawn, printed, amount=True)
+    assert odd is not None and odd.start == 4 and odd.deviation >= gc.YELLOW_DEV
 
 
 def test_one_odd_digit_is_a_yellow_flag_a_run_stays_red() -> None:

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import threading
+import time
 from collections.abc import Callable, Iterator
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -38,6 +40,24 @@ def _work(args: tuple[str, Settings]) -> list[Document]:
     return docs
 
 
+WATCH_S = 2.0  # how often a worker checks that the process that started it is still there
+
+
+def _watch(parent: int) -> None:
+    """Worker initializer: exit once the process that started the pool is gone (killed, interrupted).
+    A worker left behind holds its models (about 1.8 GB) and finishes work nobody will read; session 19
+    found five such process trees after evaluations were stopped."""
+    def loop() -> None:
+        while True:
+            time.sleep(WATCH_S)
+            try:
+                os.kill(parent, 0)
+            except ProcessLookupError:
+                os._exit(1)
+
+    threading.Thread(target=loop, name="watch-parent", daemon=True).start()
+
+
 def run_batch(files: list[Path], settings: Settings, jobs: int = 1,
               on_done: Callable[[Path, list[Document]], None] | None = None) -> Iterator[tuple[Path, list[Document]]]:
     """Yield (path, documents) in the order of ``files``; ``jobs`` > 1 uses worker processes."""
@@ -48,6 +68,7 @@ def run_batch(files: list[Path], settings: Settings, jobs: int = 1,
     os.environ.setdefault("OMP_NUM_THREADS", "1")
     # workers start from a fresh server process, not forked from this one: a fork copies the OCR
     # runtime's thread pools mid-lock once this process has read a page, and the workers hang
-    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("forkserver")) as pool:
+    with ProcessPoolExecutor(max_workers=jobs, mp_context=multiprocessing.get_context("forkserver"),
+                             initializer=_watch, initargs=(os.getpid(),)) as pool:
         for f, docs in zip(files, pool.map(_work, [(str(f), settings) for f in files])):
             yield f, docs

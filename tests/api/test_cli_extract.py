@@ -110,3 +110,26 @@ def test_parallel_jobs_give_the_same_records_in_order(realdocs, tmp_path):
     assert [r["fields"] for r in serial] == [r["fields"] for r in parallel]
     assert [r["source"] for r in serial] == [str(f) for f in files]
 
+
+
+def test_a_batch_worker_exits_once_the_process_that_started_it_is_gone() -> None:
+    """``api.batch._watch``, the workers' initializer: a worker whose parent was killed does not linger."""
+    import subprocess
+    import sys
+    import time
+
+    parent = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(0.5)"])
+    worker = subprocess.Popen([sys.executable, "-c",
+                               f"import time; from api.batch import _watch; _watch({parent.pid}); time.sleep(30)"],
+                              cwd=str(Path(__file__).resolve().parents[2]))
+    parent.wait()
+    t0 = time.monotonic()
+    assert worker.wait(timeout=15) == 1 and time.monotonic() - t0 < 10
+    alive = subprocess.Popen([sys.executable, "-c", "import time; time.sleep(30)"])
+    watched = subprocess.Popen([sys.executable, "-c",
+                                f"import time; from api.batch import _watch; _watch({alive.pid}); time.sleep(4)"],
+                               cwd=str(Path(__file__).resolve().parents[2]))
+    try:
+        assert watched.wait(timeout=20) == 0  # its parent alive: it runs to its own end
+    finally:
+        alive.kill()

@@ -103,9 +103,10 @@ class OddRun:
 
 def is_number(text: str) -> bool:
     """At least ``MIN_DIGITS`` digits and half the text digits; not the cipher block, but an amount
-    whose ¥ OCR read as one leading ``*`` stays one (seed 9393 inv_0054: ``*964.16``, redrawn)."""
+    whose ¥ OCR read as one leading ``*`` stays one (seed 9393 inv_0054: ``*964.16``, redrawn; a
+    piece of the cipher block, ``*4-19096``, is no amount)."""
     digits = sum(ch.isdigit() for ch in text)
-    body = text[1:] if text.startswith("*") else text
+    body = text[1:] if text.startswith("*") and re.fullmatch(r"\*[\d,]+\.\d{2}", text) else text
     return (digits >= MIN_DIGITS and digits >= 0.5 * len(text) and not NOT_NUMBER.intersection(body)
             and not UNIT.search(text))
 

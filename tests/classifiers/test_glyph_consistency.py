@@ -37,6 +37,7 @@ def test_is_number() -> None:
     assert not gc.is_number("4*86+9*+5-46")  # the cipher block of a VAT invoice
     assert not gc.is_number("*5*-2204+30") and not gc.is_number("*9*+5-46")  # ... however it starts
     assert gc.is_number("*964.16")  # an amount whose ¥ OCR read as a star
+    assert not gc.is_number("*4-19096")  # a piece of the cipher block
 
 
 def _row(heights: list[int], bottoms: list[int]) -> list[gc.Glyph]:

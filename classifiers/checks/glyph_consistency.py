@@ -354,7 +354,7 @@ def odd_digit(glyphs: list[Glyph], printed: list[str], amount: bool = False) -> 
     paired = len(glyphs) == len(printed)
     if not paired and not amount:
         return None
-    lead = len(printed) - len("".join(printed).lstrip("".join(ch for ch in printed if not ch.isdigit()) or " "))
+    lead = next((i for i, ch in enumerate(printed) if ch.isdigit()), len(printed))  # the sign before the digits
     best: OddRun | None = None
     for i, g in enumerate(glyphs):
         ref = _reference(glyphs[:i] + glyphs[i + 1:]) if (printed[i].isdigit() if paired else i >= lead) else None

@@ -144,7 +144,6 @@ def extract(doc: Document, index: list[LineIndex]) -> None:
 
 
 TOTALS_ROW = re.compile(r"^\s*(?:合\s*)?计(?:\s|¥|$)|^\s*合\s*计")
-YEN_MONEY = re.compile(r"(¥\s*-?\d[\d,]*\.\d{2})")
 
 
 def _ids_by_name(found: list[Found], names: dict[str, Found], marks: list) -> dict[str, Found]:
@@ -205,7 +204,7 @@ def _totals_row(index: list[LineIndex]) -> tuple[LineIndex, list[re.Match[str]]]
             if found:
                 return li, found
     for li in index:
-        found = list(YEN_MONEY.finditer(li.text))
+        found = list(P.YEN_MONEY.finditer(li.text))
         if len(found) == 2 and not re.search(r"价\s*税|小\s*写|大\s*写", li.text):
             return li, found
     return None

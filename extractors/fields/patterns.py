@@ -8,6 +8,7 @@ MONEY = re.compile(
     r"(?<![\d.])((?:[-−]?\s*[¥$]?\s*[-−]?\d{1,3}(?:[,，]\d{3})+(?:\.\d{1,2})?|[-−]?\s*[¥$]?\s*[-−]?\d+\.\d{2}(?!\d)|[¥$]\s*\d+"
     r"|\d+(?:\.\d+)?(?=\s*万))(?:\s*万(?=\s*元))?)"
 )
+YEN_MONEY = re.compile(r"(¥\s*-?\d[\d,]*\.\d{2})")  # an amount marked by its ¥ alone, where its label is lost
 MONEY_LOOSE = re.compile(r"(?<![\d.])([¥$]?\s*-?\d[\d,，]*(?:\.\d{1,2})?)(?![\d%])")
 CAPITAL_CHARS = "零壹贰叁肆伍陆柒捌玖拾佰仟万亿圆元角分整正"
 CAPITALS = re.compile(rf"([{CAPITAL_CHARS}]{{2,}})")

@@ -31,7 +31,6 @@ AMOUNT_LABEL = re.compile(r"(?:小\s*写|交\s*易\s*金\s*额|金\s*额(?!\s*[(
 WORDS_LABEL = re.compile(r"大\s*写|金\s*额\s*[(（]\s*大\s*写\s*[)）]")
 PURPOSE = re.compile(r"(?:用\s*途|摘\s*要|附\s*言|汇\s*款\s*用\s*途)")  # records.md: 用途 / 摘要 / 附言
 BANK_NAME = re.compile(r"银行|信用社|支行|分行|营业部|合作联社|储蓄|农商|农信|Bank", re.IGNORECASE)
-YEN_AMOUNT = re.compile(r"[¥￥]\s*(-?\d[\d,]*\.\d{2})")
 SERIAL_VALUE = re.compile(r"([0-9A-Za-z][0-9A-Za-z\-]{5,40})")
 
 
@@ -79,7 +78,7 @@ def extract(doc: Document, index: list[LineIndex]) -> None:
     put(doc, "amount_in_words", words, _words)
     put(doc, "amount", find_first(index, AMOUNT_LABEL, P.MONEY, max_skip=10), _money)
     if doc.value("amount") is None:  # 金额 (大写)… ¥47,884.11: the figures after the words, their label their ¥
-        put(doc, "amount", find_first(index, WORDS_LABEL, YEN_AMOUNT, max_skip=40), _money)
+        put(doc, "amount", find_first(index, WORDS_LABEL, P.YEN_MONEY, max_skip=40), _money)
     if doc.value("amount") is None and doc.value("amount_in_words"):
         value = words_to_amount(doc.value("amount_in_words"))
         put(doc, "amount", words, lambda _t: format_money(value) if value is not None else None)

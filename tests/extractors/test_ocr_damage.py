@@ -288,3 +288,13 @@ def test_voucher_figures_after_the_words_with_no_label_of_their_own():
     voucher.extract(doc, page_index(doc.pages))
     assert doc.value("amount_in_words") == "肆万柒仟捌佰捌拾叁元壹角壹分"
     assert doc.value("amount") == "47884.11"
+
+
+def test_voucher_figures_before_capitals_marked_only_by_renminbi():
+    # seed 9393 vou_0007, a noisy BMP: ¥3,520,240.70 人民币叁佰伍拾贰万零贰佰肆拾元柒角整, every label lost
+    words = [_w("¥3,520,240.70", 30, 120), _w("人民币叁佰伍拾贰万零贰佰肆拾元柒角整", 130, 120)]
+    doc = Document(id="d", sha256="0", source="t", pages=[Page(number=1, width=595, height=842, words=words)])
+    doc.pages[0].lines = group_lines(words)
+    voucher.extract(doc, page_index(doc.pages))
+    assert doc.value("amount_in_words") == "叁佰伍拾贰万零贰佰肆拾元柒角整"
+    assert doc.value("amount") == "3520240.70"

@@ -43,7 +43,12 @@ words OCR read:
   straight cut lines through the strokes, where natural repeats of a glyph end in the gaps
   between glyphs (red; yellow for a shallower cut).
 * **Gap** (``number_gaps``): an amount OCR read with a digit missing from its thousands groups
-  (``1,387,,34.86``): a digit cut out or covered (yellow).
+  (``1,387,,34.86``) or an upright stroke in a digit's place (``955|60``): a digit cut out or
+  covered (yellow).
+
+Numbers a seal's red ink crosses are left out of the glyph cue (``unsealed``). It scores the
+page's words for seal red a second time (the OCR stage did, for ``Word.red``); the cost is under what
+``bench/bench_checks.py`` can tell apart.
 
 Evidence: the suspicious box in points (and the copy source for copy-move).
 """
